@@ -1,0 +1,73 @@
+// Picks the fastest tfjs backend that actually works on this machine and says
+// why each faster one was skipped (the UI shows it next to every run).
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import '@tensorflow/tfjs-backend-wasm'
+// tfjs-core registers no gradients by itself; the engine trains, so it needs all of them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import type { BackendInfo, BackendPreference } from '../../src-shared/run-config'
+
+export type { BackendInfo, BackendPreference }
+
+interface Candidate {
+  /** Name shown to the user and accepted as a preference. */
+  preference: Exclude<BackendPreference, 'auto'>
+  /** Name tfjs registers the backend under. */
+  tfName: string
+  /** Loads the package that registers the backend; throws when it is not installed. */
+  load?: () => Promise<unknown>
+}
+
+// Bare specifiers kept in variables so bundlers leave the optional packages alone.
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu'
+const TFJS_NODE = '@tensorflow/tfjs-node'
+
+const CHAIN: Candidate[] = [
+  { preference: 'tensorflow-gpu', tfName: 'tensorflow', load: () => import(/* @vite-ignore */ TFJS_NODE_GPU) },
+  { preference: 'tensorflow', tfName: 'tensorflow', load: () => import(/* @vite-ignore */ TFJS_NODE) },
+  { preference: 'wasm', tfName: 'wasm' },
+  { preference: 'cpu', tfName: 'cpu' },
+]
+
+export interface InitBackendOptions {
+  /** Folder (or URL prefix, ending in '/') holding tfjs-backend-wasm's .wasm files, when bundling moved them. */
+  wasmPaths?: string
+}
+
+function reasonOf(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n')[0].slice(0, 200)
+}
+
+/**
+ * Sets the tfjs backend. 'auto' walks tensorflow-gpu -> tensorflow -> wasm -> cpu
+ * and takes the first that loads; a named preference is tried first and the
+ * chain continues after it if it fails (the skip reason says why).
+ */
+export async function initBackend(
+  preference: BackendPreference = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
+  if (options.wasmPaths) setWasmPaths(options.wasmPaths)
+  const start = preference === 'auto' ? 0 : CHAIN.findIndex((c) => c.preference === preference)
+  if (start < 0) throw new Error(`initBackend: unknown backend preference "${preference}"; use auto, tensorflow-gpu, tensorflow, wasm or cpu`)
+  const skipped: BackendInfo['skipped'] = CHAIN.slice(0, start).map((c) => ({
+    name: c.preference,
+    reason: `not tried: backend preference is "${preference}"`,
+  }))
+  for (const candidate of CHAIN.slice(start)) {
+    try {
+      if (candidate.load) await candidate.load()
+      // setBackend resolves to false (it does not throw) when initialisation fails.
+      const ok = await tf.setBackend(candidate.tfName)
+      if (!ok) throw new Error(`tf.setBackend('${candidate.tfName}') returned false`)
+      await tf.ready()
+      if (tf.getBackend() !== candidate.tfName) throw new Error(`tfjs stayed on "${tf.getBackend()}"`)
+      return { name: candidate.preference, skipped }
+    } catch (err) {
+      skipped.push({ name: candidate.preference, reason: reasonOf(err) })
+    }
+  }
+  throw new Error(`initBackend: no tfjs backend could start (${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})`)
+}

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest'
+import { ABLATIONS, PRESETS, RunConfigSchema, buildRunConfig } from './run-config'
+
+describe('run config', () => {
+  test('an empty object parses to the paper-default optimiser settings', () => {
+    const c = RunConfigSchema.parse({})
+    expect(c).toMatchObject({ lrG: 1e-4, lrD: 4e-4, beta1: 0, beta2: 0.9, nDis: 1, snG: true, snD: true })
+    expect(c.ema).toEqual({ enabled: true, decay: 0.999, startStep: 500 })
+  })
+
+  test('every preset combined with every ablation builds a valid config', () => {
+    for (const preset of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
+      for (const ablation of Object.keys(ABLATIONS) as (keyof typeof ABLATIONS)[]) {
+        const c = buildRunConfig(preset, ablation, { numClasses: 10, channels: 1 })
+        expect(c.preset).toBe(preset)
+        expect(c.ablation).toBe(ablation)
+        expect(c.numClasses).toBe(10)
+      }
+    }
+  })
+
+  test('ablations change exactly the settings the paper varied', () => {
+    expect(buildRunConfig('quick', 'no-attention').gAttention).toEqual([])
+    expect(buildRunConfig('quick', 'residual-instead-of-attention').attentionBlock).toBe('residual')
+    const snD = buildRunConfig('quick', 'sn-d-only')
+    expect([snD.snG, snD.snD, snD.lrG, snD.lrD]).toEqual([false, true, 1e-4, 1e-4])
+    const noTtur = buildRunConfig('quick', 'no-ttur')
+    expect([noTtur.snG, noTtur.lrG, noTtur.lrD]).toEqual([true, 1e-4, 1e-4])
+  })
+
+  test('overrides of a nested setting keep the preset values beside it', () => {
+    const c = buildRunConfig('standard', 'sagan', { ema: { decay: 0.99 } })
+    expect(c.ema).toEqual({ enabled: true, decay: 0.99, startStep: 2000 })
+  })
+
+  test('attention at a resolution no block outputs is refused with the allowed ones named', () => {
+    const r = RunConfigSchema.safeParse({ imageSize: 32, gAttention: [64] })
+    expect(r.success).toBe(false)
+    expect(r.error?.issues[0].message).toContain('choose from 8, 16, 32')
+  })
+})

@@ -1,0 +1,177 @@
+// Every training setting of a run, its presets and the paper's ablations.
+// Pure TypeScript + zod: the UI validates and shows the same schema the engine trains from.
+import { z } from 'zod'
+import type { BackendReport } from './contract'
+
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
+/** The backend a run trains on and why each faster one was skipped. */
+export type BackendInfo = BackendReport
+
+export const IMAGE_SIZES = [32, 64, 128] as const
+export type ImageSize = (typeof IMAGE_SIZES)[number]
+
+/** Output resolutions of the generator's up-blocks: 4x4 grows to the image size. */
+export function generatorResolutions(imageSize: ImageSize): number[] {
+  const out: number[] = []
+  for (let r = 8; r <= imageSize; r *= 2) out.push(r)
+  return out
+}
+
+/**
+ * Output resolutions of the discriminator's down-blocks (BigGAN's D_arch):
+ * 32 px: 16,16,16,16 (two blocks without pooling); 64 px: 32..4,4; 128 px: 64..4,4.
+ */
+export function discriminatorResolutions(imageSize: ImageSize): number[] {
+  if (imageSize === 32) return [16, 16, 16, 16]
+  const out: number[] = []
+  for (let r = imageSize / 2; r >= 4; r /= 2) out.push(r)
+  out.push(4)
+  return out
+}
+
+const resolutionList = z.array(z.number().int().positive()).max(4)
+
+const RunConfigObject = z.object({
+  /** Which preset and ablation the config was built from (for display; the fields below are what trains). */
+  preset: z.enum(['quick', 'standard', 'paper']).default('quick'),
+  ablation: z.enum(['sagan', 'no-attention', 'residual-instead-of-attention', 'sn-d-only', 'no-ttur']).default('sagan'),
+  imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]).default(32),
+  /** 1 (grey) or 3 (RGB); filled from the dataset. */
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  /** 0 = unconditional (plain BN, no projection); filled from the dataset. */
+  numClasses: z.number().int().min(0).max(1000).default(0),
+  zDim: z.number().int().min(1).max(512).default(128),
+  /** Base width of G and D: the main cost knob. */
+  gCh: z.number().int().min(4).max(128).default(16),
+  dCh: z.number().int().min(4).max(128).default(16),
+  /** Resolutions after which G / D insert a self-attention block. */
+  gAttention: resolutionList.default([32]),
+  dAttention: resolutionList.default([16]),
+  /** 'pooled': official code (keys/values 2x2 max-pooled, map N x N/4); 'full': paper text (N x N). */
+  attentionVariant: z.enum(['pooled', 'full']).default('pooled'),
+  /** What sits at the attention positions: the attention block, or a plain residual block (ablation). */
+  attentionBlock: z.enum(['attention', 'residual']).default('attention'),
+  batchSize: z.number().int().min(1).max(512).default(32),
+  steps: z.number().int().min(1).default(2000),
+  lrG: z.number().positive().max(1).default(1e-4),
+  lrD: z.number().positive().max(1).default(4e-4),
+  beta1: z.number().min(0).max(0.999).default(0),
+  beta2: z.number().min(0).max(0.9999).default(0.9),
+  adamEps: z.number().positive().max(1e-2).default(1e-8),
+  /** Discriminator steps per generator step. */
+  nDis: z.number().int().min(1).max(10).default(1),
+  snG: z.boolean().default(true),
+  snD: z.boolean().default(true),
+  ema: z
+    .object({
+      enabled: z.boolean().default(true),
+      decay: z.number().min(0).max(1).default(0.999),
+      /** Before this step the EMA copy simply follows G (decay 0), as in BigGAN. */
+      startStep: z.number().int().min(0).default(500),
+    })
+    .prefault({}),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  backend: z.enum(BACKEND_PREFERENCES).default('auto'),
+  sampleEvery: z.number().int().min(1).default(100),
+  checkpointEvery: z
+    .object({
+      steps: z.number().int().min(1).default(500),
+      minutes: z.number().positive().default(10),
+    })
+    .prefault({}),
+  keepLastCheckpoints: z.number().int().min(1).default(3),
+  evalEvery: z.number().int().min(0).default(1000),
+  evalSamples: z.number().int().min(100).default(2000),
+  flipAugment: z.boolean().default(false),
+  classBalanced: z.boolean().default(false),
+})
+
+export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
+  const check = (field: 'gAttention' | 'dAttention', allowed: number[]) => {
+    for (const r of c[field]) {
+      if (!allowed.includes(r)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field}: no block outputs ${r}x${r} at ${c.imageSize} px; choose from ${[...new Set(allowed)].join(', ')}`,
+        })
+      }
+    }
+  }
+  check('gAttention', generatorResolutions(c.imageSize))
+  check('dAttention', discriminatorResolutions(c.imageSize))
+})
+
+export type RunConfig = z.infer<typeof RunConfigSchema>
+export type RunConfigInput = z.input<typeof RunConfigSchema>
+export type PresetName = RunConfig['preset']
+export type AblationName = RunConfig['ablation']
+
+export interface Preset {
+  description: string
+  settings: Partial<RunConfigInput>
+}
+
+export const PRESETS: Record<PresetName, Preset> = {
+  quick: {
+    description: '32 px, width 16, batch 32: about a second per step on 2 CPU cores (wasm); for trying things out.',
+    settings: { imageSize: 32, gCh: 16, dCh: 16, batchSize: 32, steps: 2000, gAttention: [32], dAttention: [16], ema: { startStep: 500 } },
+  },
+  standard: {
+    description: '64 px, width 32, batch 32, attention at 32x32 in G and D.',
+    settings: { imageSize: 64, gCh: 32, dCh: 32, batchSize: 32, steps: 20000, gAttention: [32], dAttention: [32], ema: { startStep: 2000 } },
+  },
+  paper: {
+    description: "128 px, width 64 (the paper's model), attention at 32 and 64 as in its best FID; needs tfjs-node or a GPU.",
+    settings: { imageSize: 128, gCh: 64, dCh: 64, batchSize: 64, steps: 100000, gAttention: [32, 64], dAttention: [64, 32], ema: { startStep: 20000 } },
+  },
+}
+
+export interface Ablation {
+  description: string
+  /** What the paper found for this variant. */
+  paperFinding: string
+  apply: (c: RunConfigInput) => Partial<RunConfigInput>
+}
+
+export const ABLATIONS: Record<AblationName, Ablation> = {
+  sagan: {
+    description: 'Full SAGAN: attention, spectral norm in G and D, TTUR.',
+    paperFinding: 'FID 18.65 / IS 52.52 on ImageNet 128x128, against 27.62 / 36.8 for the previous best.',
+    apply: () => ({}),
+  },
+  'no-attention': {
+    description: 'The same network with every attention block removed.',
+    paperFinding: 'Without attention the baseline (SN on G/D + TTUR) reached FID 22.96; attention on feat32 brought it to 18.28.',
+    apply: () => ({ gAttention: [], dAttention: [] }),
+  },
+  'residual-instead-of-attention': {
+    description: 'A residual block of the same placement replaces each attention block (same extra depth, no global view).',
+    paperFinding: 'Residual blocks in place of attention scored FID 27.33 at feat32 and 42.13 (unstable) at feat8: the gain is attention, not depth.',
+    apply: () => ({ attentionBlock: 'residual' }),
+  },
+  'sn-d-only': {
+    description: 'Spectral norm on D only, equal learning rates (lr 1e-4 for G and D).',
+    paperFinding: 'SN on D only was unstable and collapsed early in training.',
+    apply: () => ({ snG: false, snD: true, lrG: 1e-4, lrD: 1e-4 }),
+  },
+  'no-ttur': {
+    description: 'Spectral norm on G and D, but equal learning rates (lr 1e-4 for both).',
+    paperFinding: 'SN on G and D trained stably until about 260k iterations, then sample quality degraded; TTUR kept improving to 1M.',
+    apply: () => ({ snG: true, snD: true, lrG: 1e-4, lrD: 1e-4 }),
+  },
+}
+
+/** preset, then ablation, then overrides (e.g. channels/numClasses from the dataset, steps from the CLI). */
+export function buildRunConfig(preset: PresetName = 'quick', ablation: AblationName = 'sagan', overrides: Partial<RunConfigInput> = {}): RunConfig {
+  const base: RunConfigInput = { ...PRESETS[preset].settings, preset, ablation }
+  const ablated: RunConfigInput = { ...base, ...ABLATIONS[ablation].apply(base) }
+  const merged: RunConfigInput = {
+    ...ablated,
+    ...overrides,
+    ema: { ...ablated.ema, ...overrides.ema },
+    checkpointEvery: { ...ablated.checkpointEvery, ...overrides.checkpointEvery },
+  }
+  return RunConfigSchema.parse(merged)
+}
