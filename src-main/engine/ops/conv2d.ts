@@ -5,8 +5,6 @@
 // which every backend runs fast.
 import * as tf from '@tensorflow/tfjs-core'
 
-type Conv2dSame = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D
-
 /**
  * dL/dW for y = conv2d(x, w, 1, 'same').
  * dW[di,dj,c,o] = sum_{b,i,j} xpad[b,i+di,j+dj,c] * dy[b,i,j,o], i.e. a VALID conv
@@ -35,18 +33,24 @@ function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(dy, flipped, 1, 'same')
 }
 
+// The tape sees one op with inputs (x, w); gradFunc returns [dx, dw].
+const conv2dSameOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc]
+  save([x, w])
+  const value = tf.conv2d(x, w, 1, 'same')
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D]
+    return [inputGradient(dy as tf.Tensor4D, sw), kernelGradient(sx, dy as tf.Tensor4D, sw.shape[0])]
+  }
+  return { value, gradFunc }
+})
+
 /**
  * x: [B, H, W, Cin], w: [k, k, Cin, Cout] (k odd) -> [B, H, W, Cout].
  * Forward is tf.conv2d(x, w, 1, 'same'); gradients are custom (see file comment).
  */
-export const conv2dSame: Conv2dSame = tf.customGrad(((x: tf.Tensor4D, w: tf.Tensor4D, save: tf.GradSaveFunc) => {
+export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   const k = w.shape[0]
   if (k % 2 !== 1 || w.shape[1] !== k) throw new Error(`conv2dSame: kernel must be square and odd, got ${w.shape.join('x')}`)
-  save([x, w])
-  const value = tf.conv2d(x, w, 1, 'same')
-  const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-    const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D]
-    return [inputGradient(dy, sw), kernelGradient(sx, dy, k)]
-  }
-  return { value, gradFunc }
-}) as unknown as (...args: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) as unknown as Conv2dSame
+  return conv2dSameOp(x, w) as tf.Tensor4D
+}
