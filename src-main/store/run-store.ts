@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto'
+import { RunQuerySchema, type RunQuery, type RunStatus, type RunSummary } from '../../src-shared/runs'
+import { StudioError } from '../../src-shared/errors'
+import type { Db } from './database'
+
+interface RunRow {
+  id: string
+  name: string
+  status: RunStatus
+  status_reason: string | null
+  dataset_path: string
+  dataset_name: string
+  preset: string
+  ablation: string
+  config_json: string
+  backend: string | null
+  notes: string
+  step: number
+  target_steps: number
+  best_fid: number | null
+  duration_ms: number
+  created_at: number
+  updated_at: number
+}
+
+export interface NewRun {
+  name: string
+  datasetPath: string
+  datasetName: string
+  preset: string
+  ablation: string
+  config: unknown
+  targetSteps: number
+  appVersion: string
+}
+
+// Sort keys of the contract mapped to columns; never interpolate user text.
+const SORT_COLUMNS: Record<NonNullable<RunQuery['sort']>, string> = {
+  name: 'name COLLATE NOCASE',
+  dataset: 'dataset_name COLLATE NOCASE',
+  status: 'status',
+  step: 'step',
+  bestFid: 'best_fid',
+  createdAt: 'created_at',
+  duration: 'duration_ms',
+}
+
+function toSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    statusReason: r.status_reason,
+    datasetPath: r.dataset_path,
+    datasetName: r.dataset_name,
+    preset: r.preset,
+    ablation: r.ablation,
+    step: r.step,
+    targetSteps: r.target_steps,
+    bestFid: r.best_fid,
+    durationMs: r.duration_ms,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    notes: r.notes,
+    backend: r.backend,
+  }
+}
+
+/** Runs table access: one place that knows its columns. */
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  create(input: NewRun, now = Date.now()): RunSummary {
+    const id = randomBytes(6).toString('hex')
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, name, status, dataset_path, dataset_name, preset, ablation, config_json,
+                           app_version, target_steps, created_at, updated_at)
+         VALUES (@id, @name, 'created', @datasetPath, @datasetName, @preset, @ablation, @config,
+                 @appVersion, @targetSteps, @now, @now)`,
+      )
+      .run({ ...input, id, config: JSON.stringify(input.config), now })
+    return this.get(id)
+  }
+
+  get(id: string): RunSummary {
+    return toSummary(this.row(id))
+  }
+
+  config(id: string): unknown {
+    return JSON.parse(this.row(id).config_json)
+  }
+
+  list(query: RunQuery = {}): RunSummary[] {
+    const q = RunQuerySchema.parse(query)
+    const where: string[] = []
+    const params: Record<string, unknown> = { limit: q.limit }
+    if (q.search) {
+      where.push(`(name LIKE @search ESCAPE '\\' OR dataset_name LIKE @search ESCAPE '\\' OR notes LIKE @search ESCAPE '\\')`)
+      params.search = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    }
+    if (q.status?.length) {
+      where.push(`status IN (${q.status.map((_, i) => `@s${i}`).join(', ')})`)
+      q.status.forEach((s, i) => (params[`s${i}`] = s))
+    }
+    // NULL best FIDs sort last whatever the order: a run without FID is not "best".
+    const nulls = q.sort === 'bestFid' ? 'best_fid IS NULL, ' : ''
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY ${nulls}${SORT_COLUMNS[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}, id
+                 LIMIT @limit`
+    return (this.db.prepare(sql).all(params) as RunRow[]).map(toSummary)
+  }
+
+  rename(id: string, name: string): RunSummary {
+    return this.update(id, 'name = @value', name)
+  }
+
+  setNotes(id: string, notes: string): RunSummary {
+    return this.update(id, 'notes = @value', notes)
+  }
+
+  setStatus(id: string, status: RunStatus, reason: string | null = null): RunSummary {
+    this.row(id)
+    this.db
+      .prepare('UPDATE runs SET status = @status, status_reason = @reason, updated_at = @now WHERE id = @id')
+      .run({ id, status, reason, now: Date.now() })
+    return this.get(id)
+  }
+
+  /** Deletes the run and, through foreign keys, everything that belongs to it. */
+  delete(id: string): void {
+    const { changes } = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+    if (changes === 0) throw notFound(id)
+  }
+
+  private update(id: string, assignment: string, value: unknown): RunSummary {
+    const { changes } = this.db
+      .prepare(`UPDATE runs SET ${assignment}, updated_at = @now WHERE id = @id`)
+      .run({ id, value, now: Date.now() })
+    if (changes === 0) throw notFound(id)
+    return this.get(id)
+  }
+
+  private row(id: string): RunRow {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    if (!row) throw notFound(id)
+    return row
+  }
+}
+
+function notFound(id: string): StudioError {
+  return new StudioError('not-found', `No run with id ${id}. It may have been deleted.`, id)
+}

@@ -1,0 +1,35 @@
+// The UI side of the contract over any message pipe. Used by the renderer
+// (Electron pipe or WebSocket) and by tests.
+import { createBirpc, type ChannelOptions } from 'birpc'
+import { CALL_NAMES, type StudioCalls, type StudioEvents } from './contract'
+import { StudioError } from './errors'
+
+export type StudioClient = StudioCalls & { close(): void }
+
+export function connectStudio(
+  channel: ChannelOptions,
+  events: Partial<StudioEvents>,
+  options: { timeoutMs?: number } = {},
+): StudioClient {
+  // Missing handlers are fine: an event nobody listens to is dropped.
+  const handlers: StudioEvents = {
+    runUpdated: (run) => events.runUpdated?.(run),
+    runDeleted: (id) => events.runDeleted?.(id),
+  }
+  const rpc = createBirpc<StudioCalls, StudioEvents>(handlers, {
+    ...channel,
+    timeout: options.timeoutMs ?? 120_000,
+  })
+  const client = { close: () => rpc.$close() } as StudioClient
+  for (const name of CALL_NAMES) {
+    const call = rpc[name] as (...args: unknown[]) => Promise<unknown>
+    ;(client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      try {
+        return await call(...args)
+      } catch (err) {
+        throw StudioError.fromWire(err)
+      }
+    }
+  }
+  return client
+}
