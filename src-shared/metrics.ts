@@ -1,0 +1,75 @@
+// Metric values as they cross to the UI and the store. Pure TypeScript + zod: no Node, no DOM.
+// Every value says how it was computed, so curves never mix extractors or sample counts.
+import { z } from 'zod'
+
+export const MetricNameSchema = z.enum(['fid', 'kid', 'intra_fid', 'class_fid', 'class_agreement', 'inception_score'])
+export type MetricName = z.infer<typeof MetricNameSchema>
+
+/**
+ * Where features come from:
+ * - dataset-classifier: small CNN trained on the run's own labelled real images (penultimate layer).
+ * - dataset-rotation-classifier: the same CNN trained to tell image rotations apart (0/90/180/270),
+ *   a self-supervised stand-in for datasets with one class.
+ * - inception-v3-pool3: the standard 2048-d Inception-v3 pool3 features (user-supplied local model).
+ */
+export const ExtractorIdSchema = z.enum(['dataset-classifier', 'dataset-rotation-classifier', 'inception-v3-pool3'])
+export type ExtractorId = z.infer<typeof ExtractorIdSchema>
+
+export const MetricValueSchema = z.object({
+  step: z.number().int().nonnegative(),
+  name: MetricNameSchema,
+  value: z.number(),
+  std: z.number().optional(), // KID and IS: spread over subsets / splits
+  classIndex: z.number().int().nonnegative().optional(), // class_fid only
+  extractor: ExtractorIdSchema,
+  extractorDetail: z.string().optional(), // e.g. "held-out accuracy 86.1% on 1000 images"
+  nReal: z.number().int().nonnegative(),
+  nFake: z.number().int().nonnegative(),
+  imageSize: z.number().int().positive(), // side in pixels of the images fed to the extractor
+  resize: z.string(), // how images were brought to imageSize, e.g. "none", "bilinear 32->299"
+})
+export type MetricValue = z.infer<typeof MetricValueSchema>
+
+const METRIC_NAMES: Record<MetricName, string> = {
+  fid: 'FID',
+  kid: 'KID',
+  intra_fid: 'Intra-FID (mean over classes)',
+  class_fid: 'Class FID',
+  class_agreement: 'Class agreement',
+  inception_score: 'Inception Score',
+}
+
+const EXTRACTOR_NAMES: Record<ExtractorId, string> = {
+  'dataset-classifier': 'dataset classifier features',
+  'dataset-rotation-classifier': 'rotation-classifier features (one-class dataset)',
+  'inception-v3-pool3': 'Inception-v3 pool3 features',
+}
+
+/** Short name of an extractor, for legends. */
+export function extractorLabel(extractor: ExtractorId): string {
+  return EXTRACTOR_NAMES[extractor]
+}
+
+/** Whether values can be compared with numbers published in papers (Inception-v3 only). */
+export function isComparableToPublished(extractor: ExtractorId): boolean {
+  return extractor === 'inception-v3-pool3'
+}
+
+/** Human label, e.g. "FID (dataset classifier features) — not comparable to published Inception FIDs". */
+export function metricLabel(m: Pick<MetricValue, 'name' | 'extractor' | 'classIndex'>): string {
+  const name = m.name === 'class_fid' && m.classIndex !== undefined ? `FID of class ${m.classIndex}` : METRIC_NAMES[m.name]
+  if (m.name === 'class_agreement') return `${name} (classifier trained on the real images; chance = 1 / classes)`
+  const label = `${name} (${extractorLabel(m.extractor)})`
+  return isComparableToPublished(m.extractor) ? label : `${label} — not comparable to published Inception ${METRIC_NAMES[m.name].split(' ')[0]}s`
+}
+
+/** One line on sample counts and preprocessing, for tooltips and tables. */
+export function metricProvenance(m: MetricValue): string {
+  const detail = m.extractorDetail ? `; ${m.extractorDetail}` : ''
+  return `${m.nFake} generated vs ${m.nReal} real images at ${m.imageSize}x${m.imageSize} (resize: ${m.resize})${detail}`
+}
+
+/** Values with one key belong on one curve; different keys must never be joined into one line. */
+export function metricCurveKey(m: MetricValue): string {
+  return [m.name, m.classIndex ?? '', m.extractor, m.nReal, m.nFake, m.imageSize, m.resize].join('|')
+}
