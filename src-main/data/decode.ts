@@ -1,0 +1,107 @@
+// One image file -> the square 8-bit pixels the model trains on.
+// sharp does the work on libuv threads, so the main event loop stays free.
+//
+// Pipeline: EXIF orientation; CMYK / 16-bit / palette -> 8-bit sRGB; alpha
+// flattened over the background; centre crop (or pad) to a square; resize
+// with lanczos3 (sharp's default, a good downscale filter).
+
+import { createHash } from 'node:crypto'
+import { promises as fs } from 'node:fs'
+import sharp from 'sharp'
+import type { DatasetSettings, SkippedFile } from '../../src-shared/dataset'
+import { DECODABLE_FORMATS, sniffFormat } from './formats'
+import { skipFromDecodeError, skipFromFsError } from './skip'
+
+export interface DecodedImage {
+  ok: true
+  /** [S, S, channels], row-major. */
+  pixels: Uint8Array
+  /** 1 when the image is grey (R = G = B within GREY_TOLERANCE), else 3. */
+  channels: 1 | 3
+  /** Source size after EXIF orientation. */
+  width: number
+  height: number
+  /** Content hash of the file, for duplicate detection. */
+  hash: string
+}
+
+export type DecodeResult = DecodedImage | ({ ok: false } & SkippedFile)
+
+/** JPEG chroma noise can leave a grey photo a level or two off neutral. */
+const GREY_TOLERANCE = 2
+
+type PreprocessSettings = Pick<DatasetSettings, 'imageSize' | 'crop' | 'background' | 'pixelLimit'>
+
+export async function decodeImage(abs: string, rel: string, settings: PreprocessSettings): Promise<DecodeResult> {
+  let bytes: Buffer
+  try {
+    bytes = await fs.readFile(abs)
+  } catch (err) {
+    return { ok: false, ...skipFromFsError(rel, err) }
+  }
+  if (bytes.length === 0) {
+    return { ok: false, path: rel, reason: 'zero-bytes', message: 'The file is empty (0 bytes).' }
+  }
+  const format = sniffFormat(bytes)
+  if (format === null) {
+    return { ok: false, path: rel, reason: 'not-an-image', message: 'The name says image, but the content is not an image format.' }
+  }
+  if (!DECODABLE_FORMATS.has(format)) {
+    return {
+      ok: false,
+      path: rel,
+      reason: 'unsupported-format',
+      message: `${format.toUpperCase()} cannot be decoded by this build; convert it to PNG to include it.`,
+    }
+  }
+  try {
+    // pages: 1 = first frame of an animated GIF/WebP or multi-page TIFF.
+    const image = sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: settings.pixelLimit, pages: 1 })
+    const meta = await image.metadata()
+    const { width, height } = meta.autoOrient
+    if (width * height > settings.pixelLimit) {
+      // metadata() reads only the header; refuse before the pixels are decoded.
+      return skipOf(skipFromDecodeError(rel, new Error('Input image exceeds pixel limit')))
+    }
+    const size = settings.imageSize
+    const { data } = await image
+      .flatten({ background: settings.background })
+      .resize(size, size, {
+        fit: settings.crop === 'center' ? 'cover' : 'contain',
+        position: 'centre',
+        background: settings.background,
+        kernel: 'lanczos3',
+      })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const grey = isGrey(data)
+    return {
+      ok: true,
+      pixels: grey ? greyChannel(data) : new Uint8Array(data.buffer, data.byteOffset, data.length),
+      channels: grey ? 1 : 3,
+      width,
+      height,
+      hash: createHash('sha1').update(bytes).digest('hex'),
+    }
+  } catch (err) {
+    return skipOf(skipFromDecodeError(rel, err))
+  }
+}
+
+const skipOf = (line: SkippedFile): DecodeResult => ({ ok: false, ...line })
+
+function isGrey(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) {
+    const r = rgb[i]
+    if (Math.abs(r - rgb[i + 1]) > GREY_TOLERANCE || Math.abs(r - rgb[i + 2]) > GREY_TOLERANCE) return false
+  }
+  return true
+}
+
+function greyChannel(rgb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgb.length / 3)
+  for (let i = 0; i < out.length; i++) out[i] = Math.round((rgb[i * 3] + rgb[i * 3 + 1] + rgb[i * 3 + 2]) / 3)
+  return out
+}
