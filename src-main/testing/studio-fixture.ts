@@ -1,0 +1,35 @@
+// A real studio on a temporary data folder, for tests.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openStudio, type Studio } from '../studio/open-studio'
+import type { NewRun } from '../store/run-store'
+
+export interface TempStudio extends Studio {
+  dataDir: string
+  dispose(): void
+}
+
+export function tempStudio(): TempStudio {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sagan-studio-'))
+  const studio = openStudio({ dataDir, host: 'browser' })
+  return {
+    ...studio,
+    dataDir,
+    dispose: () => {
+      studio.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const sampleRun: NewRun = {
+  name: 'demo quick',
+  datasetPath: '/tmp/demo',
+  datasetName: 'demo',
+  preset: 'quick',
+  ablation: 'sagan',
+  config: { steps: 10 },
+  targetSteps: 10,
+  appVersion: '0.1.0',
+}
