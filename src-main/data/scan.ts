@@ -51,12 +51,16 @@ export async function scanFolder(
   const visited = new Set<string>()
   const rootReal = await fs.realpath(root)
 
-  // Depth-first in sorted order, so which of two paths to one folder is read is deterministic.
+  // Real folders are walked first (depth-first, sorted); folder links wait in a
+  // queue until then, so a folder reached both directly and through a link is
+  // read at its real place, and the choice is deterministic.
+  type Folder = { abs: string; rel: string; real: string; isLink: boolean }
+  const links: { folder: Folder; ancestors: readonly string[] }[] = []
   const walk = async (dirAbs: string, dirRel: string, ancestors: readonly string[]): Promise<void> => {
     signal?.throwIfAborted()
     const real = ancestors[ancestors.length - 1]
     if (visited.has(real)) {
-      skipped.push({ path: `${dirRel}/`, reason: 'already-included', message: 'This folder is reached through a link as well; its files were read once.' })
+      skipped.push({ path: `${dirRel}/`, reason: 'already-included', message: 'This link points at a folder that is already part of the dataset; its files were read once.' })
       return
     }
     visited.add(real)
@@ -68,7 +72,7 @@ export async function scanFolder(
       return
     }
     const kept = entries.filter((e) => !isIgnoredName(e.name))
-    const subfolders: { abs: string; rel: string; real: string }[] = []
+    const subfolders: Folder[] = []
     await mapLimit(
       kept,
       STAT_CONCURRENCY,
@@ -93,11 +97,12 @@ export async function scanFolder(
           return
         }
         if (stat.isDirectory()) {
-          const real = entry.isSymbolicLink() ? await fs.realpath(abs) : path.join(ancestors[ancestors.length - 1], entry.name)
+          const isLink = entry.isSymbolicLink()
+          const real = isLink ? await fs.realpath(abs) : path.join(ancestors[ancestors.length - 1], entry.name)
           if (ancestors.includes(real)) {
             skipped.push({ path: `${rel}/`, reason: 'symlink-loop', message: 'This link points back into a folder that contains it; it was not followed again.' })
           } else {
-            subfolders.push({ abs, rel, real })
+            subfolders.push({ abs, rel, real, isLink })
           }
         } else if (stat.isFile()) {
           files.push({ rel, abs, size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode })
@@ -108,10 +113,17 @@ export async function scanFolder(
     onProgress?.({ phase: 'scan', done: files.length, total: null })
     if (dirRel === '') topFolders.push(...subfolders.map((s) => s.rel))
     subfolders.sort((a, b) => compareCodePoints(a.rel, b.rel))
-    for (const sub of subfolders) await walk(sub.abs, sub.rel, [...ancestors, sub.real])
+    for (const sub of subfolders) {
+      if (sub.isLink) links.push({ folder: sub, ancestors })
+      else await walk(sub.abs, sub.rel, [...ancestors, sub.real])
+    }
   }
 
   await walk(root, '', [rootReal])
+  for (let i = 0; i < links.length; i++) {
+    const { folder, ancestors } = links[i] // walking a link may queue more links
+    await walk(folder.abs, folder.rel, [...ancestors, folder.real])
+  }
   files.sort((a, b) => compareCodePoints(a.rel, b.rel))
   skipped.sort((a, b) => compareCodePoints(a.path, b.path))
   topFolders.sort(compareCodePoints)
