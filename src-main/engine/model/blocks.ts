@@ -1,0 +1,105 @@
+// Residual blocks of G (upsampling, BigGAN's GBlock) and D (downsampling, DBlock).
+import * as tf from '@tensorflow/tfjs-core'
+import type { BatchNormLike } from './batch-norm'
+import type { ForwardContext, ParamBuilder } from './params'
+import { SNConv2d } from './sn-layers'
+
+/** x: [B, H, W, C] -> [B, 2H, 2W, C], nearest neighbour. */
+function upsample(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2])
+}
+
+/** x: [B, H, W, C] -> [B, H/2, W/2, C], 2x2 average. */
+function downsample(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.avgPool(x, 2, 2, 'valid')
+}
+
+export interface GBlockOptions {
+  sn: boolean
+  /** false for the residual block that stands in for attention (ablation). */
+  upsample: boolean
+  makeBn: (name: string, channels: number) => BatchNormLike
+}
+
+/**
+ * x: [B, H, W, cin] -> [B, 2H, 2W, cout] (or [B, H, W, cout] without upsampling).
+ * BN, ReLU, upsample, conv3x3, BN, ReLU, conv3x3; shortcut: upsample, conv1x1.
+ */
+export class GBlock {
+  private readonly bn1: BatchNormLike
+  private readonly bn2: BatchNormLike
+  private readonly conv1: SNConv2d
+  private readonly conv2: SNConv2d
+  private readonly shortcut: SNConv2d | null
+
+  constructor(
+    b: ParamBuilder,
+    name: string,
+    cin: number,
+    cout: number,
+    private readonly opts: GBlockOptions,
+  ) {
+    this.bn1 = opts.makeBn(`${name}.bn1`, cin)
+    this.bn2 = opts.makeBn(`${name}.bn2`, cout)
+    this.conv1 = new SNConv2d(b, `${name}.conv1`, cin, cout, 3, { sn: opts.sn })
+    this.conv2 = new SNConv2d(b, `${name}.conv2`, cout, cout, 3, { sn: opts.sn })
+    const learnable = cin !== cout || opts.upsample
+    this.shortcut = learnable ? new SNConv2d(b, `${name}.shortcut`, cin, cout, 1, { sn: opts.sn }) : null
+  }
+
+  apply(x: tf.Tensor4D, labels: tf.Tensor1D, ctx: ForwardContext): tf.Tensor4D {
+    const up = (t: tf.Tensor4D) => (this.opts.upsample ? upsample(t) : t)
+    let h = up(tf.relu(this.bn1.apply(x, labels, ctx)))
+    h = this.conv1.apply(h, ctx)
+    h = this.conv2.apply(tf.relu(this.bn2.apply(h, labels, ctx)), ctx)
+    const skip = this.shortcut ? this.shortcut.apply(up(x), ctx) : x
+    return tf.add(h, skip)
+  }
+}
+
+export interface DBlockOptions {
+  sn: boolean
+  /** ReLU before the first conv: every block except the one reading the image. */
+  preactivation: boolean
+  downsample: boolean
+}
+
+/**
+ * x: [B, H, W, cin] -> [B, H/2, W/2, cout] (or [B, H, W, cout]).
+ * (ReLU), conv3x3, ReLU, conv3x3, (avg-pool); shortcut: conv1x1 and avg-pool when needed.
+ */
+export class DBlock {
+  private readonly conv1: SNConv2d
+  private readonly conv2: SNConv2d
+  private readonly shortcut: SNConv2d | null
+
+  constructor(
+    b: ParamBuilder,
+    name: string,
+    cin: number,
+    cout: number,
+    private readonly opts: DBlockOptions,
+  ) {
+    this.conv1 = new SNConv2d(b, `${name}.conv1`, cin, cout, 3, { sn: opts.sn })
+    this.conv2 = new SNConv2d(b, `${name}.conv2`, cout, cout, 3, { sn: opts.sn })
+    const learnable = cin !== cout || opts.downsample
+    this.shortcut = learnable ? new SNConv2d(b, `${name}.shortcut`, cin, cout, 1, { sn: opts.sn }) : null
+  }
+
+  apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    let h = this.opts.preactivation ? tf.relu(x) : x
+    h = this.conv1.apply(h, ctx)
+    h = this.down(this.conv2.apply(tf.relu(h), ctx))
+    return tf.add(h, this.skip(x, ctx))
+  }
+
+  private skip(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    if (!this.shortcut) return x
+    // BigGAN: preactivated blocks convolve then pool; the first block pools then convolves.
+    return this.opts.preactivation ? this.down(this.shortcut.apply(x, ctx)) : this.shortcut.apply(this.down(x), ctx)
+  }
+
+  private down(x: tf.Tensor4D): tf.Tensor4D {
+    return this.opts.downsample ? downsample(x) : x
+  }
+}

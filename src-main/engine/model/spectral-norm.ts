@@ -1,0 +1,53 @@
+// Spectral normalisation (Miyato et al.), written once and shared by every
+// SN layer, as BigGAN's SN mix-in: W_sn = W / sigma(W), sigma from ONE power
+// iteration per pass with a persistent vector u (a buffer: saved, not trained).
+//
+// The weight is viewed as a matrix [everything but the last axis, last axis]
+// (conv [k, k, in, out] -> [k*k*in, out]); that is the transpose of BigGAN's
+// (out, in*kh*kw), which has the same singular values. u has the last axis' size.
+import * as tf from '@tensorflow/tfjs-core'
+import { stopGradient } from '../ops/stop-gradient'
+import type { ForwardContext, ParamBuilder, ParamStore } from './params'
+
+const EPS = 1e-12
+
+function l2normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.maximum(tf.norm(x), EPS))
+}
+
+export class SpectralNorm {
+  readonly uName: string
+
+  constructor(
+    b: ParamBuilder,
+    readonly weightName: string,
+    shape: number[],
+  ) {
+    this.uName = `${weightName}.u`
+    b.buffer(this.uName, [1, shape[shape.length - 1]], 'normal') // u: [1, out]
+  }
+
+  private matrix(w: tf.Tensor): tf.Tensor2D {
+    return tf.reshape(w, [-1, w.shape[w.rank - 1]]) // [K, out]
+  }
+
+  /**
+   * One power iteration from the stored u. u and v carry no gradient (as
+   * BigGAN's torch.no_grad); sigma does, through W. The new u is kept only
+   * when ctx.updateSn (evaluation passes leave it alone).
+   */
+  sigma(store: ParamStore, update: boolean): tf.Scalar {
+    const w = this.matrix(store.param(this.weightName))
+    const wc = stopGradient(w)
+    const u = store.buffer(this.uName) as tf.Tensor2D // [1, out]
+    const v = l2normalize(tf.matMul(u, wc, false, true)) // [1, K]
+    const uNew = l2normalize(tf.matMul(v, wc)) // [1, out]
+    if (update) store.buffer(this.uName).assign(uNew)
+    return tf.sum(tf.mul(tf.matMul(v, w), uNew)) // v^T W u
+  }
+
+  /** The normalised weight, same shape as the stored one. */
+  weight(ctx: ForwardContext): tf.Tensor {
+    return tf.div(ctx.store.param(this.weightName), this.sigma(ctx.store, ctx.updateSn))
+  }
+}
