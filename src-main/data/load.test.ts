@@ -1,5 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetReport, ScanProgress } from '../../src-shared/dataset'
@@ -178,16 +180,41 @@ describe('links and a changing folder', () => {
     expect(loaded.labels.length).toBe(1)
   })
 
-  it.skipIf(process.getuid?.() === 0)('reports a file it may not read as permission denied', async () => {
+  it('reports a file and a folder it may not read as permission denied, and loads the rest', async () => {
     const root = tempDir('denied')
-    const locked = await putImage(root, 'locked.png')
-    await putImage(root, 'open.png')
-    chmodSync(locked, 0o000)
-    const report = await checkDataset(root, {})
-    expect(report.skipped).toEqual([expect.objectContaining({ path: 'locked.png', reason: 'permission-denied' })])
-    expect(report.totals.images).toBe(1)
+    chmodSync(root, 0o755)
+    await putImage(root, 'Open/fine.png')
+    chmodSync(await putImage(root, 'Open/locked.png'), 0o000)
+    await putImage(root, 'Locked/hidden-away.png')
+    chmodSync(path.join(root, 'Locked'), 0o000)
+    const report = await checkAsUnprivilegedUser(root)
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ path: 'Locked/', reason: 'permission-denied' }),
+      expect.objectContaining({ path: 'Open/locked.png', reason: 'permission-denied' }),
+    ])
+    expect(report.classes.map((c) => [c.name, c.count])).toEqual([['Open', 1]])
   })
 })
+
+/**
+ * Root reads everything whatever the permission bits, and the tests run as
+ * root here: then the check runs in a child process as user "nobody".
+ */
+async function checkAsUnprivilegedUser(root: string): Promise<DatasetReport> {
+  if (process.getuid?.() !== 0) return checkDataset(root, {})
+  const loadModule = fileURLToPath(new URL('./load.ts', import.meta.url))
+  const script = put(tempDir('as-nobody'), 'check.mts', `
+    import { checkDataset } from ${JSON.stringify(loadModule)}
+    process.stdout.write(JSON.stringify(await checkDataset(${JSON.stringify(root)}, {})))
+  `)
+  chmodSync(path.dirname(script), 0o755)
+  chmodSync(script, 0o644)
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', cwd: process.cwd() })
+  if (child.status !== 0) throw new Error(`check as user nobody failed: ${child.stderr}`)
+  return JSON.parse(child.stdout) as DatasetReport
+}
+
+const NOBODY = 65534
 
 describe('the cache', () => {
   it('is missed, then hit, then invalidated by a changed file or setting, keeping one file per folder', async () => {
