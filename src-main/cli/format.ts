@@ -1,0 +1,50 @@
+// Plain-text rendering of CLI output: tables people can read in a terminal.
+import type { RunSummary } from '../../src-shared/runs'
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+export function formatRunsTable(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'No runs yet. Start one with `sagan-studio train --data DIR` or in the studio.'
+  return formatTable(
+    ['ID', 'NAME', 'STATUS', 'DATASET', 'STEPS', 'BEST FID', 'DURATION', 'CREATED'],
+    runs.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      r.datasetName,
+      `${r.step}/${r.targetSteps}`,
+      r.bestFid === null ? '-' : r.bestFid.toFixed(2),
+      formatDuration(r.durationMs),
+      new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+    ]),
+  )
+}
+
+export function formatRunDetail(run: RunSummary & { config: unknown }): string {
+  const rows: [string, string][] = [
+    ['id', run.id],
+    ['name', run.name],
+    ['status', run.statusReason ? `${run.status} (${run.statusReason})` : run.status],
+    ['dataset', `${run.datasetName}  ${run.datasetPath}`],
+    ['preset', `${run.preset} / ${run.ablation}`],
+    ['steps', `${run.step} of ${run.targetSteps}`],
+    ['best FID', run.bestFid === null ? '-' : run.bestFid.toFixed(3)],
+    ['duration', formatDuration(run.durationMs)],
+    ['backend', run.backend ?? '-'],
+    ['created', new Date(run.createdAt).toISOString()],
+    ['notes', run.notes || '-'],
+  ]
+  const width = Math.max(...rows.map(([k]) => k.length))
+  return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), '', 'config:', JSON.stringify(run.config, null, 2)].join('\n')
+}

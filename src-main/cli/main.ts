@@ -1,0 +1,94 @@
+// `sagan-studio`: the headless face of the studio. Same service, same store.
+import { fileURLToPath } from 'node:url'
+import { Command, Option } from 'commander'
+import { RUN_SORT_KEYS, RUN_STATUSES } from '../../src-shared/runs'
+import { StudioError } from '../../src-shared/errors'
+import { APP_VERSION } from '../../src-shared/version'
+import { startHost } from '../host/server'
+import { resolveDataDir } from '../studio/data-dir'
+import { openStudio } from '../studio/open-studio'
+import { formatRunDetail, formatRunsTable } from './format'
+
+const program = new Command('sagan-studio')
+  .description('Train Self-Attention GANs on your own image folders.')
+  .version(APP_VERSION, '-v, --version')
+  .showHelpAfterError()
+
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
+
+function studioFor(opts: { dataDir?: string }) {
+  return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser' })
+}
+
+program
+  .command('serve')
+  .description('serve the studio UI to a browser on this machine')
+  .option('-p, --port <port>', 'TCP port (0 picks a free one)', (v) => parseInt(v, 10), 4780)
+  .option('--host <address>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
+  .addOption(dataDirOption())
+  .action(async (opts: { port: number; host: string; dataDir?: string }) => {
+    const studio = studioFor(opts)
+    const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
+    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host })
+    if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+      console.warn(`Warning: listening on ${opts.host}; anyone who can reach it and has the token controls the studio.`)
+    }
+    console.log(`SAGAN Studio is running at ${host.url}`)
+    console.log(`Data folder: ${resolveDataDir(opts.dataDir)}  (Ctrl+C to stop)`)
+    const stop = async () => {
+      await host.close()
+      studio.close()
+      process.exit(0)
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+
+const runs = program.command('runs').description('browse run history')
+
+runs
+  .command('list')
+  .description('list runs, newest first')
+  .option('--json', 'print JSON')
+  .option('--search <text>', 'filter by name, dataset or notes')
+  .addOption(new Option('--status <status...>', 'only runs in these states').choices(RUN_STATUSES))
+  .addOption(new Option('--sort <key>', 'sort key').choices(RUN_SORT_KEYS).default('createdAt'))
+  .option('--asc', 'ascending order')
+  .addOption(dataDirOption())
+  .action(async (opts) => {
+    const studio = studioFor(opts)
+    try {
+      const list = await studio.service.listRuns({
+        search: opts.search,
+        status: opts.status,
+        sort: opts.sort,
+        order: opts.asc ? 'asc' : 'desc',
+      })
+      console.log(opts.json ? JSON.stringify(list, null, 2) : formatRunsTable(list))
+    } finally {
+      studio.close()
+    }
+  })
+
+runs
+  .command('show')
+  .description('show one run with its config')
+  .argument('<id>', 'run id (see `runs list`)')
+  .option('--json', 'print JSON')
+  .addOption(dataDirOption())
+  .action(async (id: string, opts) => {
+    const studio = studioFor(opts)
+    try {
+      const run = await studio.service.getRun(id)
+      console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
+    } finally {
+      studio.close()
+    }
+  })
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof StudioError || err instanceof Error ? err.message : String(err)
+  console.error(`sagan-studio: ${message}`)
+  process.exit(1)
+})
