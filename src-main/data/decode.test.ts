@@ -1,5 +1,5 @@
 import path from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DatasetSettingsSchema } from '../../src-shared/dataset'
 import { decodeImage, type DecodedImage, type DecodeResult } from './decode'
@@ -29,7 +29,7 @@ function rgbAt(image: DecodedImage, size: number, x: number, y: number): number[
 }
 
 /** A w x h RGB image whose columns < split are `left` and the rest `right`. */
-async function twoColour(w: number, h: number, split: number, left: number[], right: number[]): Promise<sharp.Sharp> {
+function twoColour(w: number, h: number, split: number, left: number[], right: number[]): Sharp {
   const raw = Buffer.alloc(w * h * 3)
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < split ? left : right, (y * w + x) * 3)
   return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
@@ -43,7 +43,7 @@ const near = (actual: number[], expected: number[], tolerance = 12): boolean =>
 describe('preprocessing', () => {
   it('applies the EXIF orientation before cropping and reports the upright size', async () => {
     // Stored 20x10, red left half; orientation 6 displays it rotated 90° clockwise: 10x20, red on top.
-    const jpeg = await (await twoColour(20, 10, 10, RED, BLUE)).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer()
+    const jpeg = await twoColour(20, 10, 10, RED, BLUE).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer()
     const image = ok(await decodeBytes('exif.jpg', jpeg, { crop: 'pad', background: '#ffffff' }))
     expect([image.width, image.height]).toEqual([10, 20])
     expect(near(rgbAt(image, 20, 10, 3), RED, 40)).toBe(true)
@@ -52,7 +52,7 @@ describe('preprocessing', () => {
   })
 
   it('centre-crops by default and pads with the background when asked', async () => {
-    const png = await (await twoColour(40, 20, 8, RED, BLUE)).png().toBuffer()
+    const png = await twoColour(40, 20, 8, RED, BLUE).png().toBuffer()
     const cropped = ok(await decodeBytes('wide.png', png))
     expect(near(rgbAt(cropped, 20, 0, 10), BLUE)).toBe(true) // the red strip lies outside the centre square
     const padded = ok(await decodeBytes('wide.png', png, { crop: 'pad', background: '#000000' }))
