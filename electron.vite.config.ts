@@ -9,7 +9,6 @@ export default defineConfig({
         input: {
           index: resolve('src-main/electron/main.ts'),
           cli: resolve('src-main/cli/main.ts'),
-          'training-worker': resolve('src-main/engine/worker/training-worker.ts'),
         },
       },
     },
@@ -18,6 +17,8 @@ export default defineConfig({
     build: {
       rolldownOptions: {
         input: { index: resolve('src-main/electron/preload.ts') },
+        // A sandboxed preload must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
   },
@@ -26,6 +27,6 @@ export default defineConfig({
     build: {
       rolldownOptions: { input: { index: resolve('src-renderer/index.html') } },
     },
-    plugins: [svelte()],
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
   },
 })

@@ -1,7 +1,7 @@
 // The UI side of the contract over any message pipe. Used by the renderer
 // (Electron pipe or WebSocket) and by tests.
 import { createBirpc, type ChannelOptions } from 'birpc'
-import { CALL_NAMES, type StudioCalls, type StudioEvents } from './contract'
+import { CALL_NAMES, EVENT_NAMES, type StudioCalls, type StudioEvents } from './contract'
 import { StudioError } from './errors'
 
 export type StudioClient = StudioCalls & { close(): void }
@@ -12,10 +12,9 @@ export function connectStudio(
   options: { timeoutMs?: number } = {},
 ): StudioClient {
   // Missing handlers are fine: an event nobody listens to is dropped.
-  const handlers: StudioEvents = {
-    runUpdated: (run) => events.runUpdated?.(run),
-    runDeleted: (id) => events.runDeleted?.(id),
-  }
+  const handlers = Object.fromEntries(
+    EVENT_NAMES.map((name) => [name, (...args: unknown[]) => (events[name] as ((...a: unknown[]) => void) | undefined)?.(...args)]),
+  ) as unknown as StudioEvents
   const rpc = createBirpc<StudioCalls, StudioEvents>(handlers, {
     ...channel,
     timeout: options.timeoutMs ?? 120_000,

@@ -1,12 +1,6 @@
 // Plain-text rendering of CLI output: tables people can read in a terminal.
+import { formatDuration } from '../../src-shared/format'
 import type { RunSummary } from '../../src-shared/runs'
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`
-}
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
