@@ -24,6 +24,11 @@ export class Rng {
     return { seed: this.seed, counter: this.counter }
   }
 
+  setState(s: RngState): void {
+    this.seed = s.seed >>> 0
+    this.counter = s.counter
+  }
+
   /** Uniform in [0, 1). */
   uniform(): number {
     const c = this.counter++

@@ -45,6 +45,14 @@ export class ParamStore {
   }
 }
 
+/** tf.variable keeps its own reference: the temporary tensor must be disposed or it leaks. */
+function variableFrom(values: Float32Array, shape: number[], trainable: boolean): tf.Variable {
+  const t = tf.tensor(values, shape)
+  const v = tf.variable(t, trainable)
+  t.dispose()
+  return v
+}
+
 export type InitKind = 'orthogonal' | 'normal' | 'zeros' | 'ones'
 
 /**
@@ -70,12 +78,12 @@ export class ParamBuilder {
 
   param(name: string, shape: number[], init: InitKind): void {
     if (this.store.params.has(name)) throw new Error(`${this.store.label}: parameter "${name}" defined twice`)
-    this.store.params.set(name, tf.variable(tf.tensor(this.values(shape, init), shape), true))
+    this.store.params.set(name, variableFrom(this.values(shape, init), shape, true))
   }
 
   buffer(name: string, shape: number[], init: InitKind): void {
     if (this.store.buffers.has(name)) throw new Error(`${this.store.label}: buffer "${name}" defined twice`)
-    this.store.buffers.set(name, tf.variable(tf.tensor(this.values(shape, init), shape), false))
+    this.store.buffers.set(name, variableFrom(this.values(shape, init), shape, false))
   }
 }
 

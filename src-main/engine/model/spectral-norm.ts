@@ -15,39 +15,38 @@ function l2normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.div(x, tf.maximum(tf.norm(x), EPS))
 }
 
-export class SpectralNorm {
-  readonly uName: string
+/** Name of the persistent power-iteration vector of a weight. */
+export function uNameOf(weightName: string): string {
+  return `${weightName}.u`
+}
 
+/**
+ * sigma(W) from one power iteration starting at the stored u. u and v carry no
+ * gradient (as BigGAN's torch.no_grad); sigma does, through W. The new u is
+ * stored only when `update` (evaluation passes leave it alone).
+ */
+export function spectralSigma(store: ParamStore, weightName: string, update: boolean): tf.Scalar {
+  const param = store.param(weightName)
+  const w = tf.reshape(param, [-1, param.shape[param.rank - 1]]) as tf.Tensor2D // [K, out]
+  const wc = stopGradient(w)
+  const u = store.buffer(uNameOf(weightName)) as tf.Tensor2D // [1, out]
+  const v = l2normalize(tf.matMul(u, wc, false, true)) // [1, K]
+  const uNew = l2normalize(tf.matMul(v, wc)) // [1, out]
+  if (update) store.buffer(uNameOf(weightName)).assign(uNew)
+  return tf.sum(tf.mul(tf.matMul(v, w), uNew)) // v^T W u
+}
+
+export class SpectralNorm {
   constructor(
     b: ParamBuilder,
     readonly weightName: string,
     shape: number[],
   ) {
-    this.uName = `${weightName}.u`
-    b.buffer(this.uName, [1, shape[shape.length - 1]], 'normal') // u: [1, out]
-  }
-
-  private matrix(w: tf.Tensor): tf.Tensor2D {
-    return tf.reshape(w, [-1, w.shape[w.rank - 1]]) // [K, out]
-  }
-
-  /**
-   * One power iteration from the stored u. u and v carry no gradient (as
-   * BigGAN's torch.no_grad); sigma does, through W. The new u is kept only
-   * when ctx.updateSn (evaluation passes leave it alone).
-   */
-  sigma(store: ParamStore, update: boolean): tf.Scalar {
-    const w = this.matrix(store.param(this.weightName))
-    const wc = stopGradient(w)
-    const u = store.buffer(this.uName) as tf.Tensor2D // [1, out]
-    const v = l2normalize(tf.matMul(u, wc, false, true)) // [1, K]
-    const uNew = l2normalize(tf.matMul(v, wc)) // [1, out]
-    if (update) store.buffer(this.uName).assign(uNew)
-    return tf.sum(tf.mul(tf.matMul(v, w), uNew)) // v^T W u
+    b.buffer(uNameOf(weightName), [1, shape[shape.length - 1]], 'normal') // u: [1, out]
   }
 
   /** The normalised weight, same shape as the stored one. */
   weight(ctx: ForwardContext): tf.Tensor {
-    return tf.div(ctx.store.param(this.weightName), this.sigma(ctx.store, ctx.updateSn))
+    return tf.div(ctx.store.param(this.weightName), spectralSigma(ctx.store, this.weightName, ctx.updateSn))
   }
 }
