@@ -26,11 +26,12 @@ program
   .description('serve the studio UI to a browser on this machine')
   .option('-p, --port <port>', 'TCP port (0 picks a free one)', (v) => parseInt(v, 10), 4780)
   .option('--host <address>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
+  .option('--token <token>', 'reuse a token (e.g. to restart without reopening the page); default: a new random one')
   .addOption(dataDirOption())
-  .action(async (opts: { port: number; host: string; dataDir?: string }) => {
+  .action(async (opts: { port: number; host: string; token?: string; dataDir?: string }) => {
     const studio = studioFor(opts)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
-    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host })
+    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host, token: opts.token })
     if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
       console.warn(`Warning: listening on ${opts.host}; anyone who can reach it and has the token controls the studio.`)
     }

@@ -44,6 +44,9 @@ const CSP = [
 ].join('; ')
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
+  if (options.token !== undefined && options.token.length < 16) {
+    throw new Error('--token must be at least 16 characters; omit it to get a random one')
+  }
   const token = options.token ?? newToken()
   const bindHost = options.host ?? '127.0.0.1'
   const serveStatic = sirv(options.rendererDir, { dev: false, etag: true, dotfiles: false })

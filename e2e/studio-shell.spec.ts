@@ -1,0 +1,68 @@
+import { join } from 'node:path'
+import { sampleRun } from '../src-main/testing/studio-fixture'
+import { openDatabase } from '../src-main/store/database'
+import { RunStore } from '../src-main/store/run-store'
+import { expect, test } from './host-fixture'
+
+function insertRun(dataDir: string, name: string) {
+  const db = openDatabase(join(dataDir, 'studio.sqlite'))
+  try {
+    return new RunStore(db).create({ ...sampleRun, name })
+  } finally {
+    db.close()
+  }
+}
+
+test('a new studio shows the Runs view with an inviting empty state', async ({ page, host }, info) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await expect(page.getByRole('heading', { name: 'No runs yet' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Start your first run' })).toBeVisible()
+  // The token left the address bar once read.
+  expect(page.url()).not.toContain('token=')
+  await page.screenshot({ path: info.outputPath('runs-empty.png') })
+})
+
+test('Settings & About names the compute backend and the data folder', async ({ page, host }, info) => {
+  await page.goto(host.url)
+  await page.getByRole('link', { name: 'Settings & About' }).click()
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(wasm|cpu|tensorflow|tensorflow-gpu)$/)
+  await expect(page.getByTestId('data-dir')).toHaveText(host.dataDir)
+  await page.screenshot({ path: info.outputPath('about.png') })
+})
+
+test('renaming and deleting a run shows up live in another window', async ({ page, context, host }, info) => {
+  const run = insertRun(host.dataDir, 'fashion quick')
+  await page.goto(host.url)
+  const other = await context.newPage()
+  await other.goto(host.url)
+  const row = page.locator(`tr[data-run-id="${run.id}"]`)
+  const otherRow = other.locator(`tr[data-run-id="${run.id}"]`)
+  await expect(row).toContainText('fashion quick')
+  await expect(otherRow).toContainText('fashion quick')
+
+  await row.getByRole('button', { name: 'Rename fashion quick' }).click()
+  const input = row.getByRole('textbox', { name: 'Run name' })
+  await input.fill('fashion, lower lr')
+  await input.press('Enter')
+  await expect(row).toContainText('fashion, lower lr')
+  await expect(otherRow).toContainText('fashion, lower lr')
+  await page.screenshot({ path: info.outputPath('runs-table.png') })
+
+  await row.getByRole('button', { name: 'Delete fashion, lower lr' }).click()
+  await page.getByRole('button', { name: 'Delete run' }).click()
+  await expect(row).toHaveCount(0)
+  await expect(otherRow).toHaveCount(0)
+  await expect(other.getByRole('heading', { name: 'No runs yet' })).toBeVisible()
+})
+
+test('the UI reconnects by itself after the host restarts', async ({ page, host }) => {
+  insertRun(host.dataDir, 'survives restarts')
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await host.stop()
+  await expect(page.getByTestId('connection-status')).toHaveText('Reconnecting…')
+  await host.restart()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 20_000 })
+  await expect(page.getByText('survives restarts')).toBeVisible()
+})
