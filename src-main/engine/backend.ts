@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
 // tfjs-core registers no gradients by itself; the engine trains, so it needs all of them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import type { BackendInfo, BackendPreference } from '../../src-shared/run-config'
 
