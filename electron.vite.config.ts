@@ -2,9 +2,19 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 
+const TFJS_BUNDLED = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-converter',
+]
+
 export default defineConfig({
   main: {
     build: {
+      // tfjs ships Node-incompatible ESM (extension-less deep imports) and its
+      // gradients only as ESM: bundle it so there is exactly one tfjs copy.
+      externalizeDeps: { exclude: TFJS_BUNDLED },
       rolldownOptions: {
         input: {
           index: resolve('src-main/electron/main.ts'),

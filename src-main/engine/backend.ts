@@ -1,5 +1,7 @@
 // Picks the fastest tfjs backend that actually works on this machine and says
 // why each faster one was skipped (the UI shows it next to every run).
+import { createRequire } from 'node:module'
+import { dirname, join, sep } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
@@ -35,6 +37,13 @@ export interface InitBackendOptions {
   wasmPaths?: string
 }
 
+// Bundled builds lose the package-relative path tfjs-backend-wasm uses to
+// find its .wasm files, so point at the installed package explicitly.
+function wasmDistDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')
+  return join(dirname(pkg), 'dist') + sep
+}
+
 function reasonOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
   return text.split('\n')[0].slice(0, 200)
@@ -49,7 +58,7 @@ export async function initBackend(
   preference: BackendPreference = 'auto',
   options: InitBackendOptions = {},
 ): Promise<BackendInfo> {
-  if (options.wasmPaths) setWasmPaths(options.wasmPaths)
+  setWasmPaths(options.wasmPaths ?? wasmDistDir())
   const start = preference === 'auto' ? 0 : CHAIN.findIndex((c) => c.preference === preference)
   if (start < 0) throw new Error(`initBackend: unknown backend preference "${preference}"; use auto, tensorflow-gpu, tensorflow, wasm or cpu`)
   const skipped: BackendInfo['skipped'] = CHAIN.slice(0, start).map((c) => ({
