@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { type RunConfig, buildRunConfig } from '../../src-shared/run-config'
+import { initBackend } from './backend'
+import { fashionMnistAvailable, loadFashionMnist } from './testing/fashion-mnist'
+import { type Batch, SaganTrainer, type StepResult, type TrainingData } from './trainer'
+
+beforeAll(async () => {
+  await initBackend('wasm')
+})
+
+// Tiny but complete: conditional, attention in G (32x32) and D (16x16), SN, EMA, flips.
+const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
+const B = 8
+function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return buildRunConfig('quick', 'sagan', { gCh: 8, dCh: 8, batchSize: B, numClasses: 10, channels: 1, seed: 7, flipAugment: true, ema: { startStep: 3 }, ...overrides })
+}
+
+/** Deterministic batches: real Fashion-MNIST when installed, else a fixed pseudo-random pattern. */
+const pool = fashionMnistAvailable()
+  ? loadFashionMnist(48)
+  : { images: Uint8Array.from({ length: 48 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 48 }, (_, i) => i % 10) }
+function batch(step: number): Batch {
+  const start = (step * B) % 48
+  return { images: pool.images.slice(start * 1024, (start + B) * 1024), labels: pool.labels.slice(start, start + B) }
+}
+
+function losses(r: StepResult): number[] {
+  return [r.dLossReal, r.dLossFake, r.gLoss]
+}
+
+async function train(trainer: SaganTrainer, from: number, to: number): Promise<StepResult[]> {
+  const out: StepResult[] = []
+  for (let s = from; s < to; s++) out.push(trainer.trainStep(batch(s)))
+  return out
+}
+
+describe('SaganTrainer', () => {
+  test('two trainers with the same seed produce the same first 20 losses, and tensors stay flat from step 5 to 20', async () => {
+    const a = await SaganTrainer.create(tinyConfig(), data)
+    const first = await train(a, 0, 5)
+    const tensorsAt5 = tf.memory().numTensors
+    first.push(...(await train(a, 5, 20)))
+    expect(tf.memory().numTensors).toBe(tensorsAt5)
+    a.dispose()
+
+    const b = await SaganTrainer.create(tinyConfig(), data)
+    const second = await train(b, 0, 20)
+    b.dispose()
+    expect(second.map(losses)).toEqual(first.map(losses))
+    for (const r of first) for (const v of losses(r)) expect(Number.isFinite(v)).toBe(true)
+    expect(first[19].step).toBe(20)
+  })
+
+  test('a different seed gives a different run', async () => {
+    const a = await SaganTrainer.create(tinyConfig(), data)
+    const b = await SaganTrainer.create(tinyConfig({ seed: 8 }), data)
+    const [ra, rb] = [a.trainStep(batch(0)), b.trainStep(batch(0))]
+    expect(losses(ra)).not.toEqual(losses(rb))
+    a.dispose()
+    b.dispose()
+  })
+
+  test('resuming from serialized state continues the same loss curve (train 6 == train 3, save, restore, train 3)', async () => {
+    const whole = await SaganTrainer.create(tinyConfig(), data)
+    const straight = await train(whole, 0, 6)
+    const finalWhole = whole.getState()
+    whole.dispose()
+
+    const firstHalf = await SaganTrainer.create(tinyConfig(), data)
+    await train(firstHalf, 0, 3)
+    const bytes = SaganTrainer.serializeState(firstHalf.getState())
+    firstHalf.dispose()
+    const resumed = await SaganTrainer.restore(tinyConfig(), data, SaganTrainer.deserializeState(bytes))
+    expect(resumed.completedSteps).toBe(3)
+    const continued = await train(resumed, 3, 6)
+    const finalResumed = resumed.getState()
+    resumed.dispose()
+
+    continued.forEach((r, i) => {
+      expect(r.step).toBe(straight[3 + i].step)
+      losses(r).forEach((v, k) => expect(v).toBeCloseTo(losses(straight[3 + i])[k], 5))
+    })
+    expect(finalResumed.rng).toEqual(finalWhole.rng)
+    expect(finalResumed.adamSteps).toEqual(finalWhole.adamSteps)
+    expect(finalResumed.tensors.map((t) => t.name)).toEqual(finalWhole.tensors.map((t) => t.name))
+    finalResumed.tensors.forEach((t, i) => {
+      const ref = finalWhole.tensors[i].data
+      const err = t.data.reduce((m, v, k) => Math.max(m, Math.abs(v - ref[k])), 0)
+      expect(err, t.name).toBeLessThan(1e-5)
+    })
+  })
+
+  test('state round-trips through bytes and covers G, D, EMA, every u vector and both Adam states', async () => {
+    const t = await SaganTrainer.create(tinyConfig(), data)
+    t.trainStep(batch(0))
+    const state = t.getState()
+    t.dispose()
+    const back = SaganTrainer.deserializeState(SaganTrainer.serializeState(state))
+    expect(back.step).toBe(1)
+    expect(back.rng).toEqual(state.rng)
+    expect(back.tensors.length).toBe(state.tensors.length)
+    back.tensors.forEach((x, i) => expect(Array.from(x.data)).toEqual(Array.from(state.tensors[i].data)))
+    const parts = new Set(state.tensors.map((x) => x.name.split('/')[0]))
+    expect([...parts].sort()).toEqual(['D', 'G', 'Gema', 'adamD.m', 'adamD.v', 'adamG.m', 'adamG.v'])
+    expect(state.tensors.some((x) => x.name === 'D/D.attention16.key.w.u')).toBe(true)
+    expect(state.tensors.some((x) => x.name.endsWith('runningVar'))).toBe(true)
+    expect(() => SaganTrainer.deserializeState(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/not a SAGAN Studio checkpoint/)
+  })
+
+  test('a checkpoint from another config is refused with the mismatching tensor named', async () => {
+    const t = await SaganTrainer.create(tinyConfig(), data)
+    const state = t.getState()
+    t.dispose()
+    await expect(SaganTrainer.restore(tinyConfig({ dCh: 16 }), data, state)).rejects.toThrow(/D\/D.block0.conv1.w is 3x3x1x32, the config builds 3x3x1x64/)
+  })
+
+  test('a NaN weight is reported by name and the step is undone', async () => {
+    const t = await SaganTrainer.create(tinyConfig(), data)
+    t.trainStep(batch(0))
+    const state = t.getState()
+    t.dispose()
+    const poisoned = state.tensors.find((x) => x.name === 'D/D.linear.b')
+    if (!poisoned) throw new Error('test setup: D/D.linear.b missing')
+    poisoned.data[0] = Number.NaN
+    const r = await SaganTrainer.restore(tinyConfig(), data, state)
+    const result = r.trainStep(batch(1))
+    expect(result.nonFinite).toMatch(/^loss dLossReal/)
+    expect(result.step).toBe(1)
+    const after = r.getState()
+    expect(after.rng).toEqual(state.rng)
+    expect(after.adamSteps).toEqual(state.adamSteps)
+    after.tensors.forEach((x, i) => expect(Array.from(x.data), x.name).toEqual(Array.from(state.tensors[i].data)))
+    r.dispose()
+  })
+
+  test('samples, fixed latents and the attention map have the documented shapes', async () => {
+    const t = await SaganTrainer.create(tinyConfig({ batchSize: 4 }), data)
+    t.trainStep({ images: batch(0).images.slice(0, 4 * 1024), labels: batch(0).labels.slice(0, 4) })
+    const { z, labels } = t.fixedLatents(2, 99)
+    expect(Array.from(labels)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9])
+    expect(t.fixedLatents(2, 99).z).toEqual(z)
+    for (const weights of ['raw', 'ema'] as const) {
+      const images = await t.sample(z, labels, weights)
+      expect(images.length).toBe(20 * 32 * 32)
+      expect(new Set(images).size).toBeGreaterThan(10)
+    }
+    const att = await t.attentionMap(z.subarray(0, 128), 3, { x: 31, y: 0 }, 'ema')
+    expect([att.layer, att.variant, att.width, att.height]).toEqual(['G.attention32', 'pooled', 16, 16])
+    expect(att.map.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+    t.dispose()
+  })
+
+  test(`a short real training run stays finite (${fashionMnistAvailable() ? 'Fashion-MNIST, 48 images' : 'Fashion-MNIST missing: pseudo-random images'})`, async () => {
+    const t = await SaganTrainer.create(tinyConfig({ ablation: 'sagan', nDis: 2 }), data)
+    for (let s = 0; s < 12; s++) {
+      const r = t.trainStep([batch(2 * s), batch(2 * s + 1)])
+      expect(r.nonFinite).toBeUndefined()
+      for (const v of losses(r)) expect(Number.isFinite(v)).toBe(true)
+    }
+    expect(t.completedSteps).toBe(12)
+    for (const s of t.spectralNorms()) expect(s.sigma).toBeGreaterThan(0)
+    t.dispose()
+  })
+})
