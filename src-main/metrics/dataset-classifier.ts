@@ -8,7 +8,7 @@ import type { ExtractorId } from '../../src-shared/metrics'
 import { argmaxRows } from './class-agreement'
 import { classifierForward, classifierInputSize, classifierWeightShapes, FEATURE_DIM, initClassifierWeights, type ClassifierShape, type ClassifierWeights } from './classifier-network'
 import type { ExtractedFeatures, FeatureExtractor } from './extractor'
-import { imageCount, imagesToTensor, pickImages, sliceImages, type ImageBatch } from './image-batch'
+import { imageCount, imagesToTensor, pickImages, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
 import { sampleWithoutReplacement, seededRandom } from './seeded-random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
 
@@ -153,6 +153,10 @@ export class DatasetClassifier implements FeatureExtractor {
       shapes[name] = v.shape
     }
     return encodeWeightBytes(this.header, { arrays, shapes })
+  }
+
+  resize(fromSize: number): string {
+    return resizeLabel(fromSize, this.inputSize)
   }
 
   async extract(images: ImageBatch): Promise<ExtractedFeatures> {

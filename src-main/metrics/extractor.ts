@@ -19,6 +19,8 @@ export interface FeatureExtractor {
   /** Side of the images fed to the network. */
   readonly inputSize: number
   readonly featureDim: number
+  /** How images of side fromSize are brought to inputSize, as stored with every metric value. */
+  resize(fromSize: number): string
   /** Features of every image, computed in batches. */
   extract(images: ImageBatch): Promise<ExtractedFeatures>
   dispose(): void
