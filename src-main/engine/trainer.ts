@@ -147,8 +147,8 @@ export class SaganTrainer {
           updateEma(this.emaStore, this.gStore, decay)
         }
         const gammas = this.gammaVariables()
-        // NaN iff some weight or moment is NaN/Inf: 0 * Inf = NaN.
-        const finite = tf.addN(this.namedVariables().map(([, v]) => tf.sum(tf.mul(v, 0))))
+        // NaN iff some weight or moment is NaN/Inf (0 * Inf = NaN); one concat keeps the kernel count low.
+        const finite = tf.sum(tf.mul(tf.concat(this.namedVariables().map(([, v]) => tf.reshape(v, [-1]))), 0))
         return tf.concat([tf.stack([d.real, d.fake, gLoss, finite]), ...(gammas.length ? [tf.stack(gammas)] : [])])
       })
     } catch (err) {
