@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian 12 machine:
+# Debian's chromium (Playwright drives it; no browser download), xvfb, the
+# Fashion-MNIST dataset package, numpy (an independent reference for metric
+# tests), fonts for sheet labels, then the npm packages from the lock file.
+# PyTorch is only for benchmarks: see docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  chromium xvfb dataset-fashion-mnist python3-numpy fonts-dejavu-core >/dev/null
+npm ci --no-audit --no-fund
