@@ -48,7 +48,8 @@ function readIdx(file: string, magic: number): { dims: number[]; data: Uint8Arra
   if (file.endsWith('.gz')) bytes = gunzipSync(bytes)
   if (bytes.readUInt32BE(0) !== magic) throw new Error(`${file} is not an IDX file of the expected kind (magic 0x${magic.toString(16)}).`)
   const dims = Array.from({ length: magic & 0xff }, (_, i) => bytes.readUInt32BE(4 + i * 4))
-  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + dims.length * 4) }
+  const length = dims.reduce((a, b) => a * b, 1)
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + 4 + dims.length * 4, length) }
 }
 
 function readSplit(source: string, name: Split['name']): Split {

@@ -1,0 +1,94 @@
+// Dataset loading speed on the full Fashion-MNIST folder (70 000 PNGs):
+// cold (decode everything, write the cache) and warm (read the cache).
+//
+//   npm run bench:dataset [-- --dir DIR] [--image-size 32]
+//
+// The folder is written once to DIR (default: <tmp>/sagan-bench-fashion-mnist)
+// by scripts/build-demo-dataset.ts. Each phase runs in its own process so that
+// its peak memory is its own. Targets (issue 4): cold < 60 s, warm < 3 s on 2 cores.
+
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { loadDataset } from '../src-main/data/index'
+import { buildFashionMnistFolder } from './build-demo-dataset'
+
+interface PhaseResult {
+  phase: 'cold' | 'warm'
+  seconds: number
+  images: number
+  fromCache: boolean
+  peakRssMiB: number
+  /** Longest main-thread stall while loading: shows that decoding runs off the main thread. */
+  maxEventLoopDelayMs: number
+}
+
+async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: string, imageSize: number): Promise<PhaseResult> {
+  const delay = monitorEventLoopDelay({ resolution: 10 })
+  delay.enable()
+  const started = performance.now()
+  const dataset = await loadDataset(dir, { imageSize }, { cacheDir })
+  const seconds = (performance.now() - started) / 1000
+  delay.disable()
+  return {
+    phase,
+    seconds,
+    images: dataset.labels.length,
+    fromCache: dataset.fromCache,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxEventLoopDelayMs: delay.max / 1e6,
+  }
+}
+
+function runPhaseInChild(phase: PhaseResult['phase'], dir: string, cacheDir: string, imageSize: number): PhaseResult {
+  const self = fileURLToPath(import.meta.url)
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', self, '--phase', phase, '--dir', dir, '--cache-dir', cacheDir, '--image-size', String(imageSize)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  if (child.status !== 0) throw new Error(`${phase} phase failed (exit ${child.status})`)
+  return JSON.parse(child.stdout) as PhaseResult
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: path.join(tmpdir(), 'sagan-bench-fashion-mnist') },
+      'image-size': { type: 'string', default: '32' },
+      phase: { type: 'string' },
+      'cache-dir': { type: 'string' },
+    },
+  })
+  const dir = path.resolve(values.dir)
+  const imageSize = Number(values['image-size'])
+  if (values.phase) {
+    const result = await runPhase(values.phase as PhaseResult['phase'], dir, values['cache-dir']!, imageSize)
+    process.stdout.write(JSON.stringify(result))
+    return
+  }
+
+  if (!existsSync(dir)) {
+    console.log(`Writing the full Fashion-MNIST folder to ${dir} (once) ...`)
+    await buildFashionMnistFolder({ out: dir, all: true })
+  }
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'sagan-bench-cache-'))
+  try {
+    console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}; image size ${imageSize}`)
+    for (const phase of ['cold', 'warm'] as const) {
+      const r = runPhaseInChild(phase, dir, cacheDir, imageSize)
+      console.log(
+        `${phase}: ${r.images} images in ${r.seconds.toFixed(2)} s = ${(r.images / r.seconds).toFixed(0)} images/s, ` +
+          `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, longest main-thread stall ${r.maxEventLoopDelayMs.toFixed(0)} ms, fromCache=${r.fromCache}`,
+      )
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true })
+  }
+}
+
+await main()
