@@ -3,13 +3,14 @@
 // resumed run flips the same images as an uninterrupted one.
 
 import type { LoadedDataset } from './loaded'
-import { hash32, rng32 } from './random'
+import { seededRandom } from '../metrics/seeded-random'
+import { hash32 } from './random'
 
 const STREAM_FLIP = 4
 
 /** Which images of batch `batchNumber` are mirrored: [count], 1 = flip. */
 export function flipMask(seed: number, batchNumber: number, count: number): Uint8Array {
-  const random = rng32(hash32(seed, STREAM_FLIP, batchNumber))
+  const random = seededRandom(hash32(seed, STREAM_FLIP, batchNumber))
   return Uint8Array.from({ length: count }, () => (random() < 0.5 ? 1 : 0))
 }
 

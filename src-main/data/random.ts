@@ -1,6 +1,7 @@
 // Counter-based randomness: every random stream is derived from (seed, a, b)
 // alone, so a sampler or augmentation can be resumed from a few integers
-// without serialising generator internals.
+// without serialising generator internals. The generator itself (mulberry32)
+// is the metrics module's seededRandom, written once.
 
 /** A 32-bit mix of up to three integers (murmur3 finaliser over a running hash). */
 export function hash32(seed: number, a = 0, b = 0): number {
@@ -12,18 +13,6 @@ export function hash32(seed: number, a = 0, b = 0): number {
     h = (h ^ (h >>> 16)) >>> 0
   }
   return h
-}
-
-/** mulberry32: small, fast and good enough for shuffling and coin flips. */
-export function rng32(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Fisher-Yates shuffle of `items` in place, driven by `random`. */

@@ -12,7 +12,8 @@
 // handful of integers: a checkpoint stores it and a resumed run continues the
 // exact same sequence.
 
-import { hash32, rng32, shuffleInPlace } from './random'
+import { seededRandom } from '../metrics/seeded-random'
+import { hash32, shuffleInPlace } from './random'
 
 export interface SamplerOptions {
   /** Class index per dataset image: [N]. */
@@ -66,7 +67,7 @@ const STREAM_CLASS = 3
 function permutation(length: number, seed: number): Int32Array {
   const order = new Int32Array(length)
   for (let i = 0; i < length; i++) order[i] = i
-  return shuffleInPlace(order, rng32(seed))
+  return shuffleInPlace(order, seededRandom(seed))
 }
 
 export function createSampler(opts: SamplerOptions, state?: SamplerState): Sampler {
