@@ -43,8 +43,8 @@ const RunConfigObject = z.object({
   numClasses: z.number().int().min(0).max(1000).default(0),
   zDim: z.number().int().min(1).max(512).default(128),
   /** Base width of G and D: the main cost knob. */
-  gCh: z.number().int().min(4).max(128).default(16),
-  dCh: z.number().int().min(4).max(128).default(16),
+  gCh: z.number().int().min(4).max(512).default(16),
+  dCh: z.number().int().min(4).max(512).default(16),
   /** Resolutions after which G / D insert a self-attention block. */
   gAttention: resolutionList.default([32]),
   dAttention: resolutionList.default([16]),

@@ -139,9 +139,10 @@ export class SaganTrainer {
     let readout: tf.Tensor
     try {
       readout = tf.tidy(() => {
+        // Each update in its own tidy: its activations are freed before the next one starts.
         let d = { real: tf.scalar(0), fake: tf.scalar(0) }
-        for (const batch of batches) d = this.discriminatorStep(batch)
-        const gLoss = this.generatorStep(batches[0].labels.length)
+        for (const batch of batches) d = tf.tidy(() => this.discriminatorStep(batch))
+        const gLoss = tf.tidy(() => this.generatorStep(batches[0].labels.length))
         if (this.emaStore) {
           const decay = this.step < this.config.ema.startStep ? 0 : this.config.ema.decay
           updateEma(this.emaStore, this.gStore, decay)

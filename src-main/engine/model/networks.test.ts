@@ -53,7 +53,7 @@ describe('generator and discriminator', () => {
     // Give the class embeddings distinct values, as training would (orthogonal init already differs per class).
     const [a, b] = tf.tidy(() => {
       const z = tf.tensor2d(randomValues(config.zDim, 5), [1, config.zDim])
-      return [0, 2].map((label) => g.apply(z, tf.tensor1d([label], 'int32'), evalCtx(store)).dataSync())
+      return [0, 2].map((label) => g.apply(z, tf.tensor1d([label], 'int32'), evalCtx(store)).dataSync() as Float32Array)
     })
     const diff = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)
     expect(diff).toBeGreaterThan(1e-3)

@@ -85,7 +85,7 @@ for (const backend of ['cpu', 'wasm']) {
     test('u persists across training passes and stays put on evaluation passes', async () => {
       await onBackend(backend, () => {
         const { store, sn } = convWeightStore(13)
-        const u = () => store.buffer(uNameOf('conv.w')).dataSync().slice()
+        const u = () => (store.buffer(uNameOf('conv.w')).dataSync() as Float32Array).slice()
         const before = u()
         tf.tidy(() => sn.weight({ ...trainingCtx(store), updateSn: false }))
         expect(u()).toEqual(before)

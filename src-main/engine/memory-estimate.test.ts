@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { beforeAll, expect, test } from 'vitest'
+import { buildRunConfig } from '../../src-shared/run-config'
+import { initBackend } from './backend'
+import { assertFitsMemory, estimateTrainingMemory } from './memory-estimate'
+import { SaganTrainer } from './trainer'
+
+beforeAll(async () => {
+  await initBackend('wasm')
+})
+
+test('parameter counts equal the sizes of the weights the trainer actually builds', async () => {
+  for (const ablation of ['sagan', 'residual-instead-of-attention'] as const) {
+    for (const numClasses of [0, 10]) {
+      const config = buildRunConfig('quick', ablation, { gCh: 8, dCh: 8, numClasses, channels: 3 })
+      const t = await SaganTrainer.create(config, { numClasses, classNames: [], imageSize: 32, channels: 3 })
+      const size = (prefix: string) =>
+        t.getState().tensors.filter((x) => x.name.startsWith(prefix) && !x.name.endsWith('.u') && !x.name.includes('.running')).reduce((n, x) => n + x.data.length, 0)
+      const e = estimateTrainingMemory(config, 'wasm')
+      expect(e.parameters.generator).toBe(size('G/'))
+      expect(e.parameters.discriminator).toBe(size('D/'))
+      t.dispose()
+    }
+  }
+  expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0)
+})
+
+test('the paper preset does not fit the wasm heap and the message says what to lower', () => {
+  const config = buildRunConfig('paper', 'sagan', { numClasses: 10 })
+  expect(() => assertFitsMemory(config, 'wasm')).toThrow(/more than the wasm backend's 4.0 GiB: attention maps take .* drop 64 from gAttention\/dAttention.*batchSize/)
+})
+
+test('the environment-doc anchors: ch 64 batch 64 at 32 px fits wasm, ch 256 batch 64 does not', () => {
+  const at = (ch: number) => buildRunConfig('quick', 'sagan', { gCh: ch, dCh: ch, batchSize: 64, numClasses: 10, channels: 3 })
+  expect(estimateTrainingMemory(at(64), 'wasm').fits).toBe(true)
+  expect(estimateTrainingMemory(at(256), 'wasm').fits).toBe(false)
+  expect(estimateTrainingMemory(at(256), 'tensorflow').fits).toBe(true)
+})

@@ -1,0 +1,137 @@
+// Will this config fit? Counts parameters exactly (from the same architecture
+// description the builders use) and activations approximately, before any
+// tensor is allocated, and names the knob to lower when it does not fit.
+import type { RunConfig } from '../../src-shared/run-config'
+import { type BlockSpec, discriminatorArch, generatorArch } from './model/architecture'
+
+const GiB = 1024 ** 3
+const FLOAT = 4
+/** The wasm heap is 32-bit addressed and never shrinks. */
+export const WASM_HEAP_LIMIT = 4 * GiB
+/**
+ * Live activations per forward activation: tfjs keeps every intermediate of a
+ * tf.tidy step alive and the backward pass adds gradients of the same size.
+ * Calibrated loosely on wasm: ch 64 batch 64 at 32 px trains, ch 256 batch 64 aborts.
+ */
+const TRAINING_FACTOR = 2
+
+export interface MemoryEstimate {
+  parameters: { generator: number; discriminator: number }
+  bytes: {
+    /** G, D and the EMA copy of G. */
+    weights: number
+    /** Adam's two moments for G and D, and the update's temporaries. */
+    optimizer: number
+    activations: number
+    attentionMaps: number
+    total: number
+  }
+  limitBytes: number
+  fits: boolean
+  /** When it does not fit: what takes the room and what to lower. */
+  message?: string
+}
+
+function convParams(cin: number, cout: number, k: number): number {
+  return k * k * cin * cout + cout
+}
+
+function attentionParams(c: number): number {
+  return c * (c / 8) * 2 + c * (c / 2) * 2 + 1 // query, key, value, out (no bias), gamma
+}
+
+export function countGeneratorParams(c: RunConfig): number {
+  const arch = generatorArch(c)
+  const bn = (ch: number) => (c.numClasses > 0 ? 2 * c.numClasses * ch : 2 * ch)
+  const gblock = (cin: number, cout: number, up: boolean) =>
+    bn(cin) + bn(cout) + convParams(cin, cout, 3) + convParams(cout, cout, 3) + (cin !== cout || up ? convParams(cin, cout, 1) : 0)
+  let n = c.zDim * 16 * arch.bottomChannels + 16 * arch.bottomChannels
+  for (const b of arch.blocks) {
+    n += gblock(b.cin, b.cout, true)
+    if (b.extra === 'attention') n += attentionParams(b.cout)
+    if (b.extra === 'residual') n += gblock(b.cout, b.cout, false)
+  }
+  const last = arch.blocks[arch.blocks.length - 1].cout
+  return n + 2 * last + convParams(last, c.channels, 3)
+}
+
+export function countDiscriminatorParams(c: RunConfig): number {
+  const arch = discriminatorArch(c)
+  const dblock = (cin: number, cout: number, down: boolean) =>
+    convParams(cin, cout, 3) + convParams(cout, cout, 3) + (cin !== cout || down ? convParams(cin, cout, 1) : 0)
+  let n = 0
+  for (const b of arch.blocks) {
+    n += dblock(b.cin, b.cout, b.downsample)
+    if (b.extra === 'attention') n += attentionParams(b.cout)
+    if (b.extra === 'residual') n += dblock(b.cout, b.cout, false)
+  }
+  return n + arch.featureChannels + 1 + (c.numClasses > 0 ? c.numClasses * arch.featureChannels : 0)
+}
+
+/** Floats of one image's forward activations, and one image's attention-map floats. */
+function forwardFloats(blocks: BlockSpec[], inputSide: (b: BlockSpec, i: number) => number, c: RunConfig): { act: number; maps: number } {
+  let act = 0
+  let maps = 0
+  blocks.forEach((b, i) => {
+    const sIn = inputSide(b, i)
+    const n = b.resolution * b.resolution
+    // normalised/activated/upsampled input copies, then the conv outputs of the block
+    act += sIn * sIn * b.cin * 2 + Math.max(n, sIn * sIn) * b.cout * 5
+    if (b.extra === 'residual') act += n * b.cout * 6
+    if (b.extra === 'attention') {
+      const keys = c.attentionVariant === 'pooled' ? n / 4 : n
+      act += n * b.cout * 2 + n * (b.cout / 8) + keys * (b.cout / 8 + b.cout / 2) + n * (b.cout / 2)
+      maps += 2 * n * keys // logits and softmax
+    }
+  })
+  return { act, maps }
+}
+
+export function estimateTrainingMemory(config: RunConfig, backend: string, limitBytes?: number): MemoryEstimate {
+  const pg = countGeneratorParams(config)
+  const pd = countDiscriminatorParams(config)
+  const g = forwardFloats(generatorArch(config).blocks, (b) => b.resolution / 2, config)
+  const dBlocks = discriminatorArch(config).blocks
+  const d = forwardFloats(dBlocks, (_b, i) => (i === 0 ? config.imageSize : dBlocks[i - 1].resolution), config)
+  const B = config.batchSize
+  // The D step runs G on B latents and D on 2B images; the G step runs G and D on B.
+  const images = { g: 2 * B, d: 3 * B }
+  const activations = (images.g * g.act + images.d * d.act) * FLOAT * TRAINING_FACTOR
+  const attentionMaps = (images.g * g.maps + images.d * d.maps) * FLOAT * TRAINING_FACTOR
+  const weights = (2 * pg + pd) * FLOAT
+  const optimizer = (pg + pd) * FLOAT * 4 // m, v, gradients, new values
+  const total = weights + optimizer + activations + attentionMaps
+  const limit = limitBytes ?? (backend === 'wasm' ? WASM_HEAP_LIMIT : Number.POSITIVE_INFINITY)
+  const estimate: MemoryEstimate = {
+    parameters: { generator: pg, discriminator: pd },
+    bytes: { weights, optimizer, activations, attentionMaps, total },
+    limitBytes: limit,
+    fits: total <= limit,
+  }
+  if (!estimate.fits) estimate.message = adviceFor(config, backend, estimate)
+  return estimate
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / GiB).toFixed(1)} GiB`
+}
+
+function adviceFor(c: RunConfig, backend: string, e: MemoryEstimate): string {
+  const head = `This run needs about ${gib(e.bytes.total)}, more than the ${backend} backend's ${gib(e.limitBytes)}`
+  const ways: string[] = [`lower batchSize (now ${c.batchSize}; memory is roughly proportional)`]
+  if (e.bytes.attentionMaps > e.bytes.activations / 2) {
+    const largest = Math.max(...c.gAttention, ...c.dAttention)
+    ways.unshift(`attention maps take ${gib(e.bytes.attentionMaps)}: drop ${largest} from gAttention/dAttention${c.attentionVariant === 'full' ? " or use attentionVariant 'pooled' (4x smaller maps)" : ''}`)
+  } else {
+    ways.push(`lower gCh/dCh (now ${c.gCh}/${c.dCh}; activations grow linearly, weights quadratically)`)
+  }
+  if (backend === 'wasm') ways.push('or install @tensorflow/tfjs-node (no 4 GiB heap limit)')
+  return `${head}: ${ways.join('; ')}.`
+}
+
+/** Throws with the advice when the config cannot fit. */
+export function assertFitsMemory(config: RunConfig, backend: string, limitBytes?: number): MemoryEstimate {
+  const e = estimateTrainingMemory(config, backend, limitBytes)
+  if (!e.fits) throw new Error(e.message)
+  return e
+}

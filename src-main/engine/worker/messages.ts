@@ -1,0 +1,75 @@
+// Typed messages between the main process and the training worker.
+// Big arrays travel as typed arrays (transferred, or shared when the dataset
+// sits in a SharedArrayBuffer); everything else is plain structured-clone data.
+import type { BackendInfo, RunConfig } from '../../../src-shared/run-config'
+import type { SamplerState } from '../../data/sampler'
+import type { MemoryEstimate } from '../memory-estimate'
+import type { AttentionMap, WeightsChoice } from '../trainer'
+
+export interface DatasetPayload {
+  /** [N, imageSize, imageSize, channels] uint8; ideally a view of a SharedArrayBuffer. */
+  images: Uint8Array
+  /** [N] class per image (all 0 when unconditional). */
+  labels: Int32Array
+  /** Empty or one name per class; numClasses = classNames.length (0 or >= 2). */
+  classNames: string[]
+  imageSize: number
+  channels: 1 | 3
+}
+
+export type MainToWorker =
+  | {
+      type: 'start'
+      config: RunConfig
+      dataset: DatasetPayload
+      /** Continue a run: bytes from a 'checkpoint' message and its sampler state. */
+      resume?: { state: Uint8Array; sampler?: SamplerState }
+    }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** Finish the current step, send a final checkpoint, then 'stopped'. */
+  | { type: 'stop' }
+  | { type: 'requestSamples'; requestId: number; z: Float32Array; labels: Int32Array; weights: WeightsChoice }
+  | { type: 'requestAttention'; requestId: number; z: Float32Array; label: number; query: { x: number; y: number }; weights: WeightsChoice }
+  | { type: 'requestCheckpoint'; requestId: number }
+
+export interface ProgressMessage {
+  type: 'progress'
+  step: number
+  targetStep: number
+  dLossReal: number
+  dLossFake: number
+  gLoss: number
+  gammas: { layer: string; value: number }[]
+  imagesPerSecond: number
+  /** Seconds to targetStep at the recent pace. */
+  etaSeconds: number
+  backend: string
+}
+
+export type CheckpointReason = 'interval' | 'requested' | 'final'
+
+export type WorkerToMain =
+  | { type: 'ready'; backend: BackendInfo; memory: MemoryEstimate; step: number; attentionLayers: string[] }
+  | ProgressMessage
+  | { type: 'checkpoint'; reason: CheckpointReason; requestId?: number; step: number; bytes: Uint8Array; sampler: SamplerState }
+  | {
+      type: 'samples'
+      /** Absent for the scheduled sample sheet (every sampleEvery steps, fixed latents). */
+      requestId?: number
+      step: number
+      weights: WeightsChoice
+      /** [count, imageSize, imageSize, channels] uint8. */
+      images: Uint8Array
+      labels: Int32Array
+      count: number
+      imageSize: number
+      channels: 1 | 3
+    }
+  | { type: 'attention'; requestId: number; step: number; attention: AttentionMap }
+  | { type: 'paused'; step: number }
+  | { type: 'stopped'; step: number }
+  | { type: 'completed'; step: number }
+  /** The step that produced NaN/Inf was undone and the run paused. */
+  | { type: 'nonFinite'; step: number; what: string }
+  | { type: 'error'; message: string; requestId?: number }

@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, test } from 'vitest'
+import { buildRunConfig } from '../../../src-shared/run-config'
+import { initBackend } from '../backend'
+import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
+import type { DatasetPayload, MainToWorker, WorkerToMain } from './messages'
+import { TrainingSession } from './session'
+
+beforeAll(async () => {
+  await initBackend('wasm')
+})
+
+// The session is driven directly (no worker_threads): the worker shell only forwards messages.
+const pool = fashionMnistAvailable()
+  ? loadFashionMnist(24)
+  : { images: Uint8Array.from({ length: 24 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 24 }, (_, i) => i % 10) }
+const dataset: DatasetPayload = { ...pool, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
+const config = buildRunConfig('quick', 'sagan', {
+  gCh: 8, dCh: 8, batchSize: 4, steps: 4, numClasses: 10, channels: 1, seed: 3, backend: 'wasm',
+  sampleEvery: 2, checkpointEvery: { steps: 3, minutes: 60 },
+})
+
+function recorder() {
+  const messages: WorkerToMain[] = []
+  const session = new TrainingSession((m) => messages.push(m))
+  const of = <T extends WorkerToMain['type']>(type: T) => messages.filter((m): m is Extract<WorkerToMain, { type: T }> => m.type === type)
+  return { messages, session, of }
+}
+
+describe('TrainingSession', () => {
+  test('a run reports ready, progress, sample sheets and checkpoints, and completes at the target step', async () => {
+    const { session, of, messages } = recorder()
+    await session.handle({ type: 'start', config, dataset })
+    expect(of('ready')[0]).toMatchObject({ backend: { name: 'wasm' }, step: 0, attentionLayers: ['G.attention32', 'D.attention16'] })
+    const progress = of('progress')
+    expect(progress.at(-1)).toMatchObject({ step: 4, targetStep: 4, backend: 'wasm', etaSeconds: 0 })
+    expect(progress.at(-1)!.imagesPerSecond).toBeGreaterThan(0)
+    expect(of('samples').map((s) => [s.step, s.count, s.weights])).toEqual([[2, 80, 'ema'], [4, 80, 'ema']])
+    expect(of('checkpoint').map((c) => [c.reason, c.step])).toEqual([['interval', 3], ['final', 4]])
+    expect(messages.at(-1)).toEqual({ type: 'completed', step: 4 })
+  })
+
+  test('resuming from a checkpoint message continues to the same final state as an uninterrupted run', async () => {
+    const straight = recorder()
+    await straight.session.handle({ type: 'start', config, dataset })
+    const finalStraight = straight.of('checkpoint').at(-1)!
+
+    const first = recorder()
+    await first.session.handle({ type: 'start', config: { ...config, steps: 3 }, dataset })
+    const midway = first.of('checkpoint').at(-1)!
+    expect(midway.step).toBe(3)
+    const second = recorder()
+    await second.session.handle({ type: 'start', config, dataset, resume: { state: midway.bytes, sampler: midway.sampler } })
+    const finalResumed = second.of('checkpoint').at(-1)!
+    expect(finalResumed.step).toBe(4)
+    expect(finalResumed.sampler).toEqual(finalStraight.sampler)
+    const a = new Float32Array(finalResumed.bytes.buffer.slice(-4096))
+    const b = new Float32Array(finalStraight.bytes.buffer.slice(-4096))
+    const err = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)
+    expect(err).toBeLessThan(1e-5)
+  })
+
+  test('pause stops after the current step; requests are answered while paused; stop sends a final checkpoint', async () => {
+    const { session, of, messages } = recorder()
+    const running = session.handle({ type: 'start', config: { ...config, steps: 1000 }, dataset })
+    await new Promise((r) => setTimeout(r, 50))
+    await session.handle({ type: 'pause' })
+    await running
+    const paused = of('paused')[0]
+    expect(paused.step).toBeGreaterThanOrEqual(1)
+
+    const z = new Float32Array(2 * 128).fill(0.5)
+    await session.handle({ type: 'requestSamples', requestId: 7, z, labels: Int32Array.of(1, 2), weights: 'raw' })
+    expect(of('samples').find((s) => s.requestId === 7)).toMatchObject({ count: 2, step: paused.step, weights: 'raw' })
+    await session.handle({ type: 'requestAttention', requestId: 8, z: z.subarray(0, 128), label: 4, query: { x: 10, y: 20 }, weights: 'ema' })
+    expect(of('attention')[0]).toMatchObject({ requestId: 8, attention: { width: 16, height: 16, layer: 'G.attention32' } })
+    await session.handle({ type: 'requestCheckpoint', requestId: 9 })
+    expect(of('checkpoint').find((c) => c.requestId === 9)?.step).toBe(paused.step)
+
+    await session.handle({ type: 'stop' })
+    expect(of('checkpoint').at(-1)?.reason).toBe('final')
+    expect(messages.at(-1)).toEqual({ type: 'stopped', step: paused.step })
+    await session.handle({ type: 'requestCheckpoint', requestId: 10 } as MainToWorker)
+    expect(of('error').at(-1)).toMatchObject({ requestId: 10, message: expect.stringContaining('run has ended') })
+  })
+
+  test('a config that cannot fit the wasm heap is refused with advice, before any training', async () => {
+    const { session, of } = recorder()
+    await session.handle({ type: 'start', config: buildRunConfig('paper', 'sagan', { numClasses: 10, backend: 'wasm' }), dataset: { ...dataset, imageSize: 128 } })
+    expect(of('ready')).toEqual([])
+    expect(of('error')[0].message).toMatch(/more than the wasm backend's 4.0 GiB/)
+  })
+})

@@ -1,0 +1,185 @@
+// The training loop the worker runs: owns the trainer and the batch sampler,
+// obeys MainToWorker messages and reports WorkerToMain ones. Free of
+// worker_threads so tests drive it directly; training-worker.ts is the shell.
+import { createSampler, type Sampler } from '../../data/sampler'
+import { initBackend } from '../backend'
+import { assertFitsMemory } from '../memory-estimate'
+import { type Batch, SaganTrainer, type WeightsChoice } from '../trainer'
+import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
+
+export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
+
+/** Scheduled sample sheets: this many fixed latents per class (64 for unconditional runs). */
+const SHEET_PER_CLASS = 8
+const SHEET_UNCONDITIONAL = 64
+const PROGRESS_INTERVAL_MS = 1000
+/** Weight of the newest step in the smoothed step time behind images/s and ETA. */
+const PACE_SMOOTHING = 0.2
+
+type Phase = 'idle' | 'running' | 'paused' | 'stopping' | 'done'
+
+export class TrainingSession {
+  private phase: Phase = 'idle'
+  private trainer: SaganTrainer | null = null
+  private sampler: Sampler | null = null
+  private dataset: DatasetPayload | null = null
+  private backend = ''
+  private secondsPerStep = 0
+  private lastProgress = 0
+  private lastCheckpointAt = Date.now()
+  private loop: Promise<void> | null = null
+
+  constructor(
+    private readonly post: Post,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves when the loop started by this message (if any) has ended; tests await it. */
+  async handle(message: MainToWorker): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'start':
+          await this.start(message)
+          break
+        case 'pause':
+          if (this.phase === 'running') this.phase = 'paused' // the loop posts 'paused' after its step
+          break
+        case 'resume':
+          if (this.phase === 'paused') this.runLoop()
+          break
+        case 'stop':
+          if (this.phase === 'running') this.phase = 'stopping'
+          else if (this.phase === 'paused' || this.phase === 'idle') this.finish('stopped')
+          break
+        case 'requestSamples':
+          await this.sendSamples(message.z, message.labels, message.weights, message.requestId)
+          break
+        case 'requestAttention': {
+          const trainer = this.need()
+          const attention = await trainer.attentionMap(message.z, message.label, message.query, message.weights)
+          this.post({ type: 'attention', requestId: message.requestId, step: trainer.completedSteps, attention }, [attention.map.buffer as ArrayBuffer])
+          break
+        }
+        case 'requestCheckpoint':
+          this.sendCheckpoint('requested', message.requestId)
+          break
+      }
+    } catch (err) {
+      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: 'requestId' in message ? message.requestId : undefined })
+    }
+    if (message.type === 'start' || message.type === 'resume') await this.loop
+  }
+
+  private async start(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
+    if (this.phase !== 'idle') throw new Error('start: this worker already has a run; start a new worker for another run')
+    const { config, dataset, resume } = message
+    const info = await initBackend(config.backend)
+    this.backend = info.name
+    const memory = assertFitsMemory(config, info.name)
+    const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
+    this.trainer = resume
+      ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state))
+      : await SaganTrainer.create(config, data)
+    this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)
+    this.dataset = dataset
+    this.post({ type: 'ready', backend: info, memory, step: this.trainer.completedSteps, attentionLayers: this.trainer.attentionLayers })
+    this.runLoop()
+  }
+
+  private runLoop(): void {
+    this.phase = 'running'
+    this.loop = this.trainLoop().catch((err: unknown) => {
+      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+      this.phase = 'paused'
+      this.post({ type: 'paused', step: this.trainer?.completedSteps ?? 0 })
+    })
+  }
+
+  private async trainLoop(): Promise<void> {
+    const trainer = this.need()
+    const config = trainer.config
+    while (this.phase === 'running') {
+      if (trainer.completedSteps >= config.steps) return this.finish('completed')
+      const started = this.now()
+      const result = trainer.trainStep(Array.from({ length: trainer.batchesPerStep }, () => this.nextBatch()))
+      if (result.nonFinite) {
+        this.phase = 'paused'
+        this.post({ type: 'nonFinite', step: result.step, what: result.nonFinite })
+        break
+      }
+      const seconds = (this.now() - started) / 1000
+      this.secondsPerStep = this.secondsPerStep === 0 ? seconds : this.secondsPerStep * (1 - PACE_SMOOTHING) + seconds * PACE_SMOOTHING
+      if (this.now() - this.lastProgress >= PROGRESS_INTERVAL_MS || result.step >= config.steps) {
+        this.lastProgress = this.now()
+        this.post({
+          type: 'progress',
+          step: result.step,
+          targetStep: config.steps,
+          dLossReal: result.dLossReal,
+          dLossFake: result.dLossFake,
+          gLoss: result.gLoss,
+          gammas: result.gammas,
+          imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
+          etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
+          backend: this.backend,
+        })
+      }
+      if (result.step % config.sampleEvery === 0) await this.sendSheet()
+      const minutes = (this.now() - this.lastCheckpointAt) / 60000
+      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.sendCheckpoint('interval')
+      // Let pause/stop/request messages in between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    if (this.phase === 'paused') this.post({ type: 'paused', step: trainer.completedSteps })
+    if (this.phase === 'stopping') this.finish('stopped')
+  }
+
+  private finish(kind: 'completed' | 'stopped'): void {
+    if (this.trainer) this.sendCheckpoint('final')
+    this.phase = 'done'
+    this.post({ type: kind, step: this.trainer?.completedSteps ?? 0 })
+    this.trainer?.dispose()
+    this.trainer = null
+  }
+
+  private nextBatch(): Batch {
+    const dataset = this.dataset
+    const sampler = this.sampler
+    if (!dataset || !sampler) throw new Error('no dataset: send start first')
+    const indices = sampler.next()
+    const size = dataset.imageSize * dataset.imageSize * dataset.channels
+    const images = new Uint8Array(indices.length * size)
+    const labels = new Int32Array(indices.length)
+    indices.forEach((index, i) => {
+      images.set(dataset.images.subarray(index * size, (index + 1) * size), i * size)
+      labels[i] = dataset.labels[index]
+    })
+    return { images, labels }
+  }
+
+  private async sendSheet(): Promise<void> {
+    const trainer = this.need()
+    const perClass = trainer.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
+    const { z, labels } = trainer.fixedLatents(perClass, trainer.config.seed)
+    await this.sendSamples(z, labels, trainer.config.ema.enabled ? 'ema' : 'raw')
+  }
+
+  private async sendSamples(z: Float32Array, labels: Int32Array, weights: WeightsChoice, requestId?: number): Promise<void> {
+    const trainer = this.need()
+    const images = await trainer.sample(z, labels, weights)
+    const { imageSize, channels } = trainer.config
+    this.post({ type: 'samples', requestId, step: trainer.completedSteps, weights, images, labels, count: labels.length, imageSize, channels }, [images.buffer as ArrayBuffer])
+  }
+
+  private sendCheckpoint(reason: CheckpointReason, requestId?: number): void {
+    const trainer = this.need()
+    const bytes = SaganTrainer.serializeState(trainer.getState())
+    this.lastCheckpointAt = this.now()
+    this.post({ type: 'checkpoint', reason, requestId, step: trainer.completedSteps, bytes, sampler: this.sampler!.getState() }, [bytes.buffer as ArrayBuffer])
+  }
+
+  private need(): SaganTrainer {
+    if (!this.trainer) throw new Error(this.phase === 'done' ? 'the run has ended; start a new one' : 'no run yet: send start first')
+    return this.trainer
+  }
+}
