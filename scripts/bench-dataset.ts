@@ -40,11 +40,13 @@ async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: stri
   const at = (): number => (performance.now() - started) / 1000
   let scanDoneAt: number | null = null
   let cacheAt: number | null = null
+  let decodeSeen = false
   const dataset = await loadDataset(dir, { imageSize }, {
     cacheDir,
     onProgress: (p) => {
       if (scanDoneAt === null && p.phase !== 'scan') scanDoneAt = at()
-      if (cacheAt === null && p.phase === 'cache' && phase === 'cold') cacheAt = at()
+      if (cacheAt === null && p.phase === 'cache' && scanDoneAt !== null && phase === 'cold' && p.done === 0 && decodeSeen) cacheAt = at()
+      if (p.phase === 'decode') decodeSeen = true
     },
   })
   const seconds = at()

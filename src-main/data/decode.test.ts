@@ -60,6 +60,15 @@ describe('preprocessing', () => {
     expect(rgbAt(padded, 20, 10, 1)).toEqual([0, 0, 0])
   })
 
+  it('crops and pads large sources the same way (they are shrunk by sharp, small ones in JS)', async () => {
+    const png = await twoColour(200, 100, 40, RED, BLUE).png().toBuffer()
+    const cropped = ok(await decodeBytes('large.png', png))
+    expect(near(rgbAt(cropped, 20, 0, 10), BLUE)).toBe(true)
+    const padded = ok(await decodeBytes('large.png', png, { crop: 'pad', background: '#000000' }))
+    expect(near(rgbAt(padded, 20, 1, 10), RED)).toBe(true)
+    expect(rgbAt(padded, 20, 10, 1)).toEqual([0, 0, 0])
+  })
+
   it('converts CMYK to 8-bit sRGB', async () => {
     const cmyk = await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 220, g: 30, b: 30 } } })
       .toColourspace('cmyk')

@@ -3,14 +3,16 @@
 //
 // Pipeline: EXIF orientation; CMYK / 16-bit / palette -> 8-bit sRGB; alpha
 // flattened over the background; centre crop (or pad) to a square; resize
-// with lanczos3 (sharp's default, a good downscale filter).
+// with lanczos3 (a good downscale filter): sharp's for large sources, ours
+// (resample.ts) for small ones.
 
 import { createHash } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import { imageSize } from 'image-size'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import type { DatasetSettings, SkippedFile } from '../../src-shared/dataset'
 import { DECODABLE_FORMATS, sniffFormat } from './formats'
+import { fitSquare } from './resample'
 import { skipFromDecodeError, skipFromFsError } from './skip'
 
 export interface DecodedImage {
@@ -70,19 +72,7 @@ export async function decodeImage(abs: string, rel: string, settings: Preprocess
       // Refused before the pixels are decoded.
       return skipOf(skipFromDecodeError(rel, new Error('Input image exceeds pixel limit')))
     }
-    const size = settings.imageSize
-    const { data } = await image
-      .flatten({ background: settings.background })
-      .resize(size, size, {
-        fit: settings.crop === 'center' ? 'cover' : 'contain',
-        position: 'centre',
-        background: settings.background,
-        kernel: 'lanczos3',
-      })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
+    const data = await toSquareRgb(image, width, height, settings)
     const grey = isGrey(data)
     return {
       ok: true,
@@ -107,6 +97,22 @@ function headerSize(bytes: Buffer): { width: number; height: number } | null {
     return null
   }
 }
+
+/** Sources up to this many times the training area are resized in JS (see resample.ts). */
+const JS_RESIZE_MAX_AREA = 4
+
+async function toSquareRgb(image: Sharp, width: number, height: number, settings: PreprocessSettings): Promise<Uint8Array> {
+  const { imageSize: size, crop, background } = settings
+  const rgb = image.flatten({ background }).toColourspace('srgb').removeAlpha()
+  if (width * height <= JS_RESIZE_MAX_AREA * size * size) {
+    const { data, info } = await rgb.raw().toBuffer({ resolveWithObject: true })
+    return fitSquare(data, info.width, info.height, 3, size, crop, hexToRgb(background))
+  }
+  const fit = crop === 'center' ? 'cover' : 'contain'
+  return rgb.resize(size, size, { fit, position: 'centre', background, kernel: 'lanczos3' }).raw().toBuffer()
+}
+
+const hexToRgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
 
 const skipOf = (line: SkippedFile): DecodeResult => ({ ok: false, ...line })
 
