@@ -72,12 +72,9 @@ export async function decodeImage(abs: string, rel: string, settings: Preprocess
       // Refused before the pixels are decoded.
       return skipOf(skipFromDecodeError(rel, new Error('Input image exceeds pixel limit')))
     }
-    const data = await toSquareRgb(image, width, height, settings)
-    const grey = isGrey(data)
     return {
       ok: true,
-      pixels: grey ? greyChannel(data) : new Uint8Array(data.buffer, data.byteOffset, data.length),
-      channels: grey ? 1 : 3,
+      ...(await toSquare(image, width, height, settings)),
       width,
       height,
       hash: createHash('sha1').update(bytes).digest('hex'),
@@ -101,15 +98,25 @@ function headerSize(bytes: Buffer): { width: number; height: number } | null {
 /** Sources up to this many times the training area are resized in JS (see resample.ts). */
 const JS_RESIZE_MAX_AREA = 4
 
-async function toSquareRgb(image: Sharp, width: number, height: number, settings: PreprocessSettings): Promise<Uint8Array> {
+async function toSquare(image: Sharp, width: number, height: number, settings: PreprocessSettings): Promise<Pick<DecodedImage, 'pixels' | 'channels'>> {
   const { imageSize: size, crop, background } = settings
   const rgb = image.flatten({ background }).toColourspace('srgb').removeAlpha()
-  if (width * height <= JS_RESIZE_MAX_AREA * size * size) {
-    const { data, info } = await rgb.raw().toBuffer({ resolveWithObject: true })
-    return fitSquare(data, info.width, info.height, 3, size, crop, hexToRgb(background))
+  if (width * height > JS_RESIZE_MAX_AREA * size * size) {
+    const fit = crop === 'center' ? 'cover' : 'contain'
+    return ofRgb(await rgb.resize(size, size, { fit, position: 'centre', background, kernel: 'lanczos3' }).raw().toBuffer())
   }
-  const fit = crop === 'center' ? 'cover' : 'contain'
-  return rgb.resize(size, size, { fit, position: 'centre', background, kernel: 'lanczos3' }).raw().toBuffer()
+  const { data, info } = await rgb.raw().toBuffer({ resolveWithObject: true })
+  const fill = hexToRgb(background)
+  // Grey content stays grey unless coloured padding is added: resize one channel instead of three.
+  if (isGrey(data) && (crop === 'center' || isGrey(Uint8Array.from(fill)))) {
+    return { pixels: fitSquare(greyChannel(data), info.width, info.height, 1, size, crop, [fill[0]]), channels: 1 }
+  }
+  return ofRgb(fitSquare(data, info.width, info.height, 3, size, crop, fill))
+}
+
+/** A square RGB image as 1 channel when it is grey, else 3. */
+function ofRgb(rgb: Uint8Array): Pick<DecodedImage, 'pixels' | 'channels'> {
+  return isGrey(rgb) ? { pixels: greyChannel(rgb), channels: 1 } : { pixels: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), channels: 3 }
 }
 
 const hexToRgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
