@@ -42,7 +42,7 @@ const RunConfigObject = z.object({
   /** 0 = unconditional (plain BN, no projection); filled from the dataset. */
   numClasses: z.number().int().min(0).max(1000).default(0),
   zDim: z.number().int().min(1).max(512).default(128),
-  /** Base width of G and D: the main cost knob. */
+  /** Base width of G and D: the main cost knob. Layers are multiples of it (at 32 px: 4 x ch channels). */
   gCh: z.number().int().min(4).max(512).default(16),
   dCh: z.number().int().min(4).max(512).default(16),
   /** Resolutions after which G / D insert a self-attention block. */
@@ -115,12 +115,12 @@ export interface Preset {
 
 export const PRESETS: Record<PresetName, Preset> = {
   quick: {
-    description: '32 px, width 16, batch 32: about a second per step on 2 CPU cores (wasm); for trying things out.',
-    settings: { imageSize: 32, gCh: 16, dCh: 16, batchSize: 32, steps: 2000, gAttention: [32], dAttention: [16], ema: { startStep: 500 } },
+    description: '32 px, width 8 (32 channels per layer), batch 32: a few seconds per step on 2 CPU cores (wasm); for trying things out.',
+    settings: { imageSize: 32, gCh: 8, dCh: 8, batchSize: 32, steps: 2000, gAttention: [32], dAttention: [16], ema: { startStep: 500 } },
   },
   standard: {
-    description: '64 px, width 32, batch 32, attention at 32x32 in G and D.',
-    settings: { imageSize: 64, gCh: 32, dCh: 32, batchSize: 32, steps: 20000, gAttention: [32], dAttention: [32], ema: { startStep: 2000 } },
+    description: '64 px, width 16 (256 down to 32 channels), batch 32, attention at 32x32 in G and D; wants tfjs-node.',
+    settings: { imageSize: 64, gCh: 16, dCh: 16, batchSize: 32, steps: 20000, gAttention: [32], dAttention: [32], ema: { startStep: 2000 } },
   },
   paper: {
     description: "128 px, width 64 (the paper's model), attention at 32 and 64 as in its best FID; needs tfjs-node or a GPU.",

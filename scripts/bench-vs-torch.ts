@@ -1,0 +1,45 @@
+// npm run bench:vs-torch [-- --iters 10 --warmup 2 --only fixed|quick]
+// Runs bench-train.ts and the PyTorch peer (scripts/torch/sagan_peer.py, same
+// architecture, CPU, 2 threads) on the same settings and prints them side by side.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+
+const { values: args } = parseArgs({
+  options: { iters: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, only: { type: 'string' } },
+})
+// Debian's python3-torch lives under /usr/bin/python3 (a pyenv shim may shadow it on PATH).
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
+const here = new URL('.', import.meta.url).pathname
+
+function run(cmd: string, argv: string[]): string {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 24 })
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`)
+  return r.stdout
+}
+
+const timing = ['--iters', args.iters!, '--warmup', args.warmup!]
+const tfjsLines = run(process.execPath, ['--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json', ...timing, ...(args.only ? ['--only', args.only] : [])])
+  .split('\n')
+  .filter((l) => l.startsWith('{'))
+
+const rows: string[][] = [['config', 'engine', 'ms/iter', 'img/s', 'GFLOP/s', 'peak RSS MiB']]
+for (const line of tfjsLines) {
+  const t = JSON.parse(line)
+  const s = t.settings
+  const torch = JSON.parse(
+    run(PYTHON, [
+      `${here}torch/sagan_peer.py`, '--json', ...timing, '--threads', '2',
+      '--image-size', String(s.imageSize), '--channels', String(s.channels), '--num-classes', String(s.numClasses),
+      '--ch', String(s.ch), '--batch', String(s.batchSize), '--z-dim', String(s.zDim),
+      '--g-attention', s.gAttention.join(','), '--d-attention', s.dAttention.join(','), '--variant', s.attentionVariant,
+    ]).trim(),
+  )
+  const gflops = (t.gflopsPerSecond * t.msPerIter) / torch.msPerIter
+  rows.push([t.config, t.engine, t.msPerIter.toFixed(0), t.imagesPerSecond.toFixed(2), t.gflopsPerSecond.toFixed(2), t.peakRssMiB.toFixed(0)])
+  rows.push(['', torch.engine, torch.msPerIter.toFixed(0), torch.imagesPerSecond.toFixed(2), gflops.toFixed(2), torch.peakRssMiB.toFixed(0)])
+  rows.push(['', `ratio tfjs/torch (time): ${(t.msPerIter / torch.msPerIter).toFixed(2)}x`, '', '', '', ''])
+  console.error(`${t.config}: ${JSON.stringify(s)}`)
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
