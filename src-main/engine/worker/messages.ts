@@ -2,6 +2,7 @@
 // Big arrays travel as typed arrays (transferred, or shared when the dataset
 // sits in a SharedArrayBuffer); everything else is plain structured-clone data.
 import type { BackendInfo, RunConfig } from '../../../src-shared/run-config'
+import type { RunProgress } from '../../../src-shared/training'
 import type { SamplerState } from '../../data/sampler'
 import type { MemoryEstimate } from '../memory-estimate'
 import type { AttentionMap, WeightsChoice } from '../trainer'
@@ -33,19 +34,8 @@ export type MainToWorker =
   | { type: 'requestAttention'; requestId: number; z: Float32Array; label: number; query: { x: number; y: number }; weights: WeightsChoice }
   | { type: 'requestCheckpoint'; requestId: number }
 
-export interface ProgressMessage {
-  type: 'progress'
-  step: number
-  targetStep: number
-  dLossReal: number
-  dLossFake: number
-  gLoss: number
-  gammas: { layer: string; value: number }[]
-  imagesPerSecond: number
-  /** Seconds to targetStep at the recent pace. */
-  etaSeconds: number
-  backend: string
-}
+/** The contract's RunProgress minus the run id (the main process knows which run a worker trains). */
+export type ProgressMessage = { type: 'progress' } & Omit<RunProgress, 'runId'>
 
 export type CheckpointReason = 'interval' | 'requested' | 'final'
 
