@@ -45,8 +45,8 @@ async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: stri
     cacheDir,
     onProgress: (p) => {
       if (scanDoneAt === null && p.phase !== 'scan') scanDoneAt = at()
-      if (cacheAt === null && p.phase === 'cache' && scanDoneAt !== null && phase === 'cold' && p.done === 0 && decodeSeen) cacheAt = at()
       if (p.phase === 'decode') decodeSeen = true
+      else if (p.phase === 'cache' && decodeSeen && cacheAt === null) cacheAt = at()
     },
   })
   const seconds = at()
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       const marks = [r.scanDoneAt && `scan done at ${r.scanDoneAt.toFixed(2)} s`, r.cacheAt && `cache write from ${r.cacheAt.toFixed(2)} s`]
       console.log(
         `${phase}: ${r.images} images in ${r.seconds.toFixed(2)} s = ${(r.images / r.seconds).toFixed(0)} images/s ` +
-          `(CPU ${r.cpuSeconds.toFixed(1)} s; ${marks.filter(Boolean).join(', ')}), ` +
+          `(CPU ${r.cpuSeconds.toFixed(1)} s = ${((1000 * r.cpuSeconds) / r.images).toFixed(2)} ms per image; ${marks.filter(Boolean).join(', ')}), ` +
           `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, longest main-thread stall ${r.maxEventLoopDelayMs.toFixed(0)} ms, fromCache=${r.fromCache}`,
       )
     }
