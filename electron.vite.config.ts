@@ -19,6 +19,7 @@ export default defineConfig({
         input: {
           index: resolve('src-main/electron/main.ts'),
           cli: resolve('src-main/cli/main.ts'),
+          'training-worker': resolve('src-main/engine/worker/training-worker.ts'),
         },
       },
     },

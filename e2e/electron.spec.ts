@@ -41,11 +41,6 @@ test.describe('Electron window', () => {
       // The renderer sees only the pipe: no Node, no require.
       expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
       expect(await win.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined')
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0]
-        return w.webContents.getLastWebPreferences()
-      })
-      expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
       await win.getByRole('link', { name: 'Settings & About' }).click()
       await expect(win.getByTestId('data-dir')).toHaveText(dataDir)
     } finally {

@@ -11,6 +11,8 @@ import {
   type RunQuery,
   type RunSummary,
 } from './runs'
+import type { DatasetReport } from './dataset'
+import { StartRunSchema, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
   /** The tfjs backend training will use, e.g. "wasm". */
@@ -46,15 +48,30 @@ export interface StudioCalls {
   deleteRun(id: string): Promise<void>
   /** Native folder dialog; null when cancelled. Electron only. */
   pickFolder(title?: string): Promise<string | null>
+  /** Scans and validates an image folder ("demo" for the built-in set) at a training size. */
+  checkDataset(path: string, imageSize?: number): Promise<DatasetReport>
+  startRun(request: StartRunRequest): Promise<RunSummary>
+  pauseRun(id: string): Promise<RunSummary>
+  /** Continues a paused run, or restarts an interrupted/stopped one from its last checkpoint. */
+  resumeRun(id: string, extraSteps?: number): Promise<RunSummary>
+  stopRun(id: string): Promise<RunSummary>
+  getTrainingLog(id: string): Promise<LogPoint[]>
+  getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]>
+  getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null>
 }
 
 /** Events pushed from the main process to every connected UI. */
 export interface StudioEvents {
   runUpdated(run: RunSummary): void
   runDeleted(id: string): void
+  runProgress(progress: RunProgress): void
+  checkpointSaved(c: { runId: string; step: number; reason: string; bytes: number }): void
+  samplesSaved(s: { runId: string; step: number; weights: 'raw' | 'ema' }): void
 }
 
-export const EVENT_NAMES = ['runUpdated', 'runDeleted'] as const satisfies readonly (keyof StudioEvents)[]
+export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved'] as const satisfies readonly (keyof StudioEvents)[]
+
+const SampleWeightsSchema = z.enum(['raw', 'ema'])
 
 /** Argument tuples of every call, checked before the service sees them. */
 export const callSchemas = {
@@ -65,6 +82,14 @@ export const callSchemas = {
   setRunNotes: z.tuple([RunIdSchema, RunNotesSchema]),
   deleteRun: z.tuple([RunIdSchema]),
   pickFolder: z.tuple([z.string().max(200).optional()]),
+  checkDataset: z.tuple([z.string().min(1).max(4096), z.number().int().min(8).max(512).optional()]),
+  startRun: z.tuple([StartRunSchema]),
+  pauseRun: z.tuple([RunIdSchema]),
+  resumeRun: z.tuple([RunIdSchema, z.number().int().min(1).max(10_000_000).optional()]),
+  stopRun: z.tuple([RunIdSchema]),
+  getTrainingLog: z.tuple([RunIdSchema]),
+  getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
+  getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

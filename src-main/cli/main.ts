@@ -1,6 +1,8 @@
 // `sagan-studio`: the headless face of the studio. Same service, same store.
 import { fileURLToPath } from 'node:url'
-import { Command, Option } from 'commander'
+import { resolve as resolvePath } from 'node:path'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { ABLATIONS, PRESETS } from '../../src-shared/run-config'
 import { RUN_SORT_KEYS, RUN_STATUSES } from '../../src-shared/runs'
 import { StudioError } from '../../src-shared/errors'
 import { APP_VERSION } from '../../src-shared/version'
@@ -8,6 +10,13 @@ import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
 import { openStudio } from '../studio/open-studio'
 import { formatRunDetail, formatRunsTable } from './format'
+import { followRun } from './train'
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1')
+  return n
+}
 
 const program = new Command('sagan-studio')
   .description('Train Self-Attention GANs on your own image folders.')
@@ -39,11 +48,66 @@ program
     console.log(`Data folder: ${resolveDataDir(opts.dataDir)}  (Ctrl+C to stop)`)
     const stop = async () => {
       await host.close()
-      studio.close()
+      await studio.close()
       process.exit(0)
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+  })
+
+program
+  .command('train')
+  .description('train a SAGAN on an image folder (one sub-folder per class), headless')
+  .requiredOption('--data <dir>', 'image folder, or "demo" for the built-in Fashion-MNIST set')
+  .addOption(new Option('--preset <name>', 'size and cost preset').choices(Object.keys(PRESETS)).default('quick'))
+  .addOption(new Option('--ablation <name>', 'paper ablation').choices(Object.keys(ABLATIONS)).default('sagan'))
+  .option('--steps <n>', 'training steps', positiveInt)
+  .option('--seed <n>', 'random seed', positiveInt)
+  .option('--batch-size <n>', 'images per batch', positiveInt)
+  .option('--sample-every <n>', 'save a fixed-noise sample sheet every N steps', positiveInt)
+  .option('--checkpoint-every <n>', 'save a checkpoint every N steps', positiveInt)
+  .option('--name <name>', 'run name')
+  .option('--json', 'print JSON lines instead of a progress bar')
+  .addOption(dataDirOption())
+  .action(async (opts) => {
+    const studio = studioFor(opts)
+    let code = 1
+    try {
+      const overrides = Object.fromEntries(
+        Object.entries({
+          steps: opts.steps,
+          seed: opts.seed,
+          batchSize: opts.batchSize,
+          sampleEvery: opts.sampleEvery,
+          checkpointEvery: opts.checkpointEvery ? { steps: opts.checkpointEvery } : undefined,
+        }).filter(([, v]) => v !== undefined),
+      )
+      const dataPath = opts.data === 'demo' ? 'demo' : resolvePath(opts.data)
+      const run = await studio.service.startRun({ datasetPath: dataPath, preset: opts.preset, ablation: opts.ablation, name: opts.name, overrides })
+      code = await followRun(studio, run, { json: Boolean(opts.json) })
+    } finally {
+      await studio.close()
+    }
+    process.exitCode = code
+  })
+
+program
+  .command('resume')
+  .description('resume an interrupted, stopped or paused run from its last checkpoint')
+  .argument('<id>', 'run id (see `runs list`)')
+  .option('--steps <n>', 'train this many more steps', positiveInt)
+  .option('--json', 'print JSON lines instead of a progress bar')
+  .addOption(dataDirOption())
+  .action(async (id: string, opts) => {
+    const studio = studioFor(opts)
+    let code = 1
+    try {
+      const run = await studio.service.resumeRun(id, opts.steps)
+      code = await followRun(studio, run, { json: Boolean(opts.json) })
+    } finally {
+      await studio.close()
+    }
+    process.exitCode = code
   })
 
 const runs = program.command('runs').description('browse run history')
@@ -68,7 +132,7 @@ runs
       })
       console.log(opts.json ? JSON.stringify(list, null, 2) : formatRunsTable(list))
     } finally {
-      studio.close()
+      await studio.close()
     }
   })
 
@@ -84,7 +148,7 @@ runs
       const run = await studio.service.getRun(id)
       console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
     } finally {
-      studio.close()
+      await studio.close()
     }
   })
 

@@ -64,5 +64,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
-  app.on('will-quit', () => studio?.close())
+  // Live runs save a final checkpoint before the app goes away.
+  app.on('will-quit', (event) => {
+    const closing = studio
+    if (!closing) return
+    studio = undefined
+    event.preventDefault()
+    void closing.close().finally(() => app.quit())
+  })
 }

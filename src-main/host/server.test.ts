@@ -24,7 +24,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   await host.close()
-  studio.dispose()
+  await studio.dispose()
   rmSync(root, { recursive: true, force: true })
 })
 

@@ -47,6 +47,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX run_events_by_run ON run_events (run_id, at);
     `,
   },
+  {
+    version: 2,
+    name: 'training',
+    sql: `
+      -- Full trainer state (weights, Adam moments, SN u vectors, RNG) as one BLOB
+      -- per row: a row is written in one transaction, so it is whole or absent.
+      CREATE TABLE checkpoints (
+        id           INTEGER PRIMARY KEY,
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step         INTEGER NOT NULL,
+        reason       TEXT NOT NULL,
+        state        BLOB NOT NULL,
+        sampler_json TEXT NOT NULL,
+        bytes        INTEGER NOT NULL,
+        fid          REAL,
+        created_at   INTEGER NOT NULL,
+        UNIQUE (run_id, step)
+      );
+
+      -- The fixed-noise sample sheet per saved step, as PNG.
+      CREATE TABLE samples (
+        run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step       INTEGER NOT NULL,
+        weights    TEXT NOT NULL CHECK (weights IN ('raw','ema')),
+        png        BLOB NOT NULL,
+        per_class  INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, step, weights)
+      ) WITHOUT ROWID;
+
+      -- One row per reported step (progress messages, about one a second).
+      CREATE TABLE train_log (
+        run_id            TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step              INTEGER NOT NULL,
+        d_loss_real       REAL NOT NULL,
+        d_loss_fake       REAL NOT NULL,
+        g_loss            REAL NOT NULL,
+        gammas_json       TEXT NOT NULL,
+        images_per_second REAL NOT NULL,
+        at                INTEGER NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+
+      -- Every metric value says how it was computed.
+      CREATE TABLE metrics (
+        id          INTEGER PRIMARY KEY,
+        run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        value       REAL NOT NULL,
+        std         REAL,
+        class_index INTEGER,
+        extractor   TEXT NOT NULL,
+        n_real      INTEGER NOT NULL,
+        n_fake      INTEGER NOT NULL,
+        image_size  INTEGER NOT NULL,
+        resize      TEXT NOT NULL,
+        at          INTEGER NOT NULL
+      );
+      CREATE INDEX metrics_by_run ON metrics (run_id, name, step);
+
+      -- The run's fixed latents, so every sample sheet shows the same noise.
+      CREATE TABLE fixed_latents (
+        run_id    TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        z         BLOB NOT NULL,
+        labels    BLOB NOT NULL,
+        per_class INTEGER NOT NULL
+      );
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

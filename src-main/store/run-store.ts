@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { RunQuerySchema, type RunQuery, type RunStatus, type RunSummary } from '../../src-shared/runs'
+import type { DatasetReport } from '../../src-shared/dataset'
 import { StudioError } from '../../src-shared/errors'
 import type { Db } from './database'
 
@@ -125,6 +126,49 @@ export class RunStore {
       .prepare('UPDATE runs SET status = @status, status_reason = @reason, updated_at = @now WHERE id = @id')
       .run({ id, status, reason, now: Date.now() })
     return this.get(id)
+  }
+
+  setDataset(id: string, fingerprint: string, report: unknown): void {
+    this.db
+      .prepare('UPDATE runs SET dataset_fingerprint = ?, dataset_report_json = ? WHERE id = ?')
+      .run(fingerprint, JSON.stringify(report), id)
+  }
+
+  datasetReport(id: string): DatasetReport | null {
+    const json = this.db.prepare('SELECT dataset_report_json FROM runs WHERE id = ?').pluck().get(id) as string | null
+    return json ? (JSON.parse(json) as DatasetReport) : null
+  }
+
+  datasetFingerprint(id: string): string | null {
+    return this.db.prepare('SELECT dataset_fingerprint FROM runs WHERE id = ?').pluck().get(id) as string | null
+  }
+
+  setConfig(id: string, config: unknown, targetSteps: number): void {
+    this.db.prepare('UPDATE runs SET config_json = ?, target_steps = ? WHERE id = ?').run(JSON.stringify(config), targetSteps, id)
+  }
+
+  /** Training bookkeeping; emits nothing (the caller decides what the UI hears). */
+  updateProgress(id: string, p: { step?: number; durationMs?: number; backend?: string; bestFid?: number }): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET step = COALESCE(@step, step), duration_ms = COALESCE(@durationMs, duration_ms),
+                backend = COALESCE(@backend, backend), best_fid = COALESCE(@bestFid, best_fid), updated_at = @now
+         WHERE id = @id`,
+      )
+      .run({ id, step: p.step ?? null, durationMs: p.durationMs ?? null, backend: p.backend ?? null, bestFid: p.bestFid ?? null, now: Date.now() })
+  }
+
+  addEvent(id: string, level: 'info' | 'warning' | 'error', message: string): void {
+    this.db.prepare('INSERT INTO run_events (run_id, at, level, message) VALUES (?, ?, ?, ?)').run(id, Date.now(), level, message)
+  }
+
+  /** Runs left 'running' by a process that is gone: on start-up they become 'interrupted'. */
+  markInterrupted(): string[] {
+    const ids = this.db.prepare("SELECT id FROM runs WHERE status = 'running'").pluck().all() as string[]
+    this.db
+      .prepare("UPDATE runs SET status = 'interrupted', status_reason = @reason, updated_at = @now WHERE status = 'running'")
+      .run({ reason: 'The studio closed while this run was training. Resume continues from its last checkpoint.', now: Date.now() })
+    return ids
   }
 
   /** Deletes the run and, through foreign keys, everything that belongs to it. */

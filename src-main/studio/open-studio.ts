@@ -1,9 +1,12 @@
 // Wires store and service for one data folder. Shared by the Electron shell,
 // the browser host and the CLI so all three see the same studio.
 import { join } from 'node:path'
-import type { AppInfo, BackendReport } from '../../src-shared/contract'
+import type { AppInfo, BackendReport, StudioEvents } from '../../src-shared/contract'
+import { EventHub } from '../../src-shared/event-hub'
 import { openDatabase, type Db } from '../store/database'
 import { RunStore } from '../store/run-store'
+import { TrainingStore } from '../store/training-store'
+import { TrainingManager } from './training/training-manager'
 import { DATABASE_FILE } from './data-dir'
 import { StudioService } from './service'
 
@@ -18,7 +21,9 @@ export interface Studio {
   service: StudioService
   db: Db
   runs: RunStore
-  close(): void
+  trainer: TrainingManager
+  /** Stops live runs (each saves a final checkpoint), then closes the database. */
+  close(): Promise<void>
 }
 
 async function probeBackend(): Promise<BackendReport> {
@@ -30,13 +35,30 @@ export function openStudio(options: OpenStudioOptions): Studio {
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const db = openDatabase(databasePath, { nativeBinding: options.nativeBinding })
   const runs = new RunStore(db)
+  // No trainer survives its process: what was running is now interrupted.
+  runs.markInterrupted()
+  const training = new TrainingStore(db)
+  const events = new EventHub<StudioEvents>()
+  const trainer = new TrainingManager({ runs, training, events, dataDir: options.dataDir })
   const service = new StudioService({
     runs,
+    training,
+    trainer,
+    events,
     dataDir: options.dataDir,
     databasePath,
     host: options.host,
     probeBackend,
     pickFolder: options.pickFolder,
   })
-  return { service, db, runs, close: () => db.close() }
+  return {
+    service,
+    db,
+    runs,
+    trainer,
+    close: async () => {
+      await trainer.shutdown()
+      db.close()
+    },
+  }
 }

@@ -7,10 +7,17 @@ import { StudioError } from '../../src-shared/errors'
 import { EventHub } from '../../src-shared/event-hub'
 import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
+import type { DatasetReport } from '../../src-shared/dataset'
+import type { LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import type { RunStore } from '../store/run-store'
+import type { TrainingStore } from '../store/training-store'
+import type { TrainingManager } from './training/training-manager'
 
 export interface StudioDeps {
   runs: RunStore
+  training: TrainingStore
+  trainer: TrainingManager
+  events: EventHub<StudioEvents>
   dataDir: string
   databasePath: string
   host: AppInfo['host']
@@ -20,10 +27,12 @@ export interface StudioDeps {
 }
 
 export class StudioService implements StudioCalls {
-  readonly events = new EventHub<StudioEvents>()
+  readonly events: EventHub<StudioEvents>
   private backend?: Promise<BackendReport>
 
-  constructor(private readonly deps: StudioDeps) {}
+  constructor(private readonly deps: StudioDeps) {
+    this.events = deps.events
+  }
 
   async getAppInfo(): Promise<AppInfo> {
     this.backend ??= this.deps.probeBackend()
@@ -57,8 +66,8 @@ export class StudioService implements StudioCalls {
 
   async deleteRun(id: string): Promise<void> {
     const run = this.deps.runs.get(id)
-    if (run.status === 'running') {
-      throw new StudioError('conflict', `Run "${run.name}" is training. Stop it before deleting it.`, id)
+    if (this.deps.trainer.isLive(id)) {
+      throw new StudioError('conflict', `Run "${run.name}" is ${run.status}. Stop it before deleting it.`, id)
     }
     this.deps.runs.delete(id)
     this.events.emit('runDeleted', id)
@@ -72,6 +81,49 @@ export class StudioService implements StudioCalls {
       )
     }
     return this.deps.pickFolder(title)
+  }
+
+  async checkDataset(path: string, imageSize?: number): Promise<DatasetReport> {
+    return this.deps.trainer.checkDataset(path, imageSize)
+  }
+
+  async startRun(request: StartRunRequest): Promise<RunSummary> {
+    return this.deps.trainer.startRun(request)
+  }
+
+  async pauseRun(id: string): Promise<RunSummary> {
+    return this.deps.trainer.pause(id)
+  }
+
+  async resumeRun(id: string, extraSteps?: number): Promise<RunSummary> {
+    return this.deps.trainer.resume(id, extraSteps)
+  }
+
+  async stopRun(id: string): Promise<RunSummary> {
+    return this.deps.trainer.stop(id)
+  }
+
+  async getTrainingLog(id: string): Promise<LogPoint[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.log(id)
+  }
+
+  async getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.sampleSteps(id, weights)
+  }
+
+  async getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null> {
+    const config = this.deps.runs.config(id) as { numClasses?: number }
+    const png = this.deps.training.samplePng(id, step, weights)
+    if (!png) return null
+    const report = this.deps.runs.datasetReport(id)
+    const classNames = (config.numClasses ?? 0) > 0 ? (report?.classes.map((c) => c.name) ?? []) : []
+    return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames }
+  }
+
+  dataDir(): string {
+    return this.deps.dataDir
   }
 
   /** Store writes made outside the service (tests, other processes) reach the UI through this. */

@@ -7,7 +7,7 @@ import type { NewRun } from '../store/run-store'
 
 export interface TempStudio extends Studio {
   dataDir: string
-  dispose(): void
+  dispose(): Promise<void>
 }
 
 export function tempStudio(): TempStudio {
@@ -16,8 +16,8 @@ export function tempStudio(): TempStudio {
   return {
     ...studio,
     dataDir,
-    dispose: () => {
-      studio.close()
+    dispose: async () => {
+      await studio.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -9,7 +9,7 @@ afterEach(() => cleanup?.())
 
 function setup() {
   const { studio, connection } = realStudioConnection()
-  cleanup = () => studio.dispose()
+  cleanup = () => void studio.dispose()
   const opened: string[] = []
   let newClicked = 0
   render(RunsView, { connection, onopen: (id: string) => opened.push(id), onnew: () => newClicked++ })

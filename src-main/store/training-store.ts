@@ -1,0 +1,163 @@
+// What a training run writes while it trains: checkpoints (whole or absent),
+// sample sheets, the loss log and its fixed latents. One place knows these tables.
+import type { LogPoint } from '../../src-shared/training'
+import type { SamplerState } from '../data/sampler'
+import type { Db } from './database'
+
+export interface CheckpointInput {
+  step: number
+  reason: string
+  state: Uint8Array
+  sampler: SamplerState
+}
+
+export interface StoredCheckpoint {
+  id: number
+  step: number
+  reason: string
+  state: Uint8Array
+  sampler: SamplerState
+  bytes: number
+  fid: number | null
+  createdAt: number
+}
+
+
+export interface FixedLatents {
+  z: Float32Array
+  labels: Int32Array
+  perClass: number
+}
+
+export class TrainingStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Writes a checkpoint and the run's step in ONE transaction, then prunes to
+   * the last `keepLast` plus the best by FID. A crash leaves the old or the new.
+   */
+  saveCheckpoint(runId: string, c: CheckpointInput, keepLast: number, durationMs: number): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO checkpoints (run_id, step, reason, state, sampler_json, bytes, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, step) DO UPDATE SET reason = excluded.reason, state = excluded.state,
+             sampler_json = excluded.sampler_json, bytes = excluded.bytes, created_at = excluded.created_at`,
+        )
+        .run(runId, c.step, c.reason, Buffer.from(c.state.buffer, c.state.byteOffset, c.state.byteLength), JSON.stringify(c.sampler), c.state.byteLength, Date.now())
+      this.db
+        .prepare('UPDATE runs SET step = ?, duration_ms = ?, updated_at = ? WHERE id = ?')
+        .run(c.step, durationMs, Date.now(), runId)
+      this.db
+        .prepare(
+          `DELETE FROM checkpoints WHERE run_id = @runId
+             AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = @runId ORDER BY step DESC LIMIT @keepLast)
+             AND id IS NOT (SELECT id FROM checkpoints WHERE run_id = @runId AND fid IS NOT NULL ORDER BY fid LIMIT 1)`,
+        )
+        .run({ runId, keepLast })
+    })()
+  }
+
+  latestCheckpoint(runId: string): StoredCheckpoint | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1')
+      .get(runId) as
+      | { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; fid: number | null; created_at: number }
+      | undefined
+    if (!row) return undefined
+    return {
+      id: row.id,
+      step: row.step,
+      reason: row.reason,
+      state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength),
+      sampler: JSON.parse(row.sampler_json) as SamplerState,
+      bytes: row.bytes,
+      fid: row.fid,
+      createdAt: row.created_at,
+    }
+  }
+
+  checkpointSteps(runId: string): { step: number; bytes: number; fid: number | null; reason: string }[] {
+    return this.db
+      .prepare('SELECT step, bytes, fid, reason FROM checkpoints WHERE run_id = ? ORDER BY step')
+      .all(runId) as { step: number; bytes: number; fid: number | null; reason: string }[]
+  }
+
+  appendLog(runId: string, p: LogPoint): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO train_log (run_id, step, d_loss_real, d_loss_fake, g_loss, gammas_json, images_per_second, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, p.step, p.dLossReal, p.dLossFake, p.gLoss, JSON.stringify(p.gammas), p.imagesPerSecond, Date.now())
+  }
+
+  /**
+   * The loss log, at most `maxPoints` rows: long runs are bucketed by step and
+   * averaged, so the query and the chart stay fast at any run length.
+   */
+  log(runId: string, maxPoints = 2000): LogPoint[] {
+    const { n, maxStep } = this.db
+      .prepare('SELECT COUNT(*) AS n, COALESCE(MAX(step), 0) AS maxStep FROM train_log WHERE run_id = ?')
+      .get(runId) as { n: number; maxStep: number }
+    const bucket = n <= maxPoints ? 1 : Math.ceil((maxStep + 1) / maxPoints)
+    const rows = this.db
+      .prepare(
+        // SQLite takes the bare gammas_json from the row holding MAX(step).
+        `SELECT MAX(step) AS step, AVG(d_loss_real) AS dLossReal, AVG(d_loss_fake) AS dLossFake, AVG(g_loss) AS gLoss,
+                AVG(images_per_second) AS imagesPerSecond, gammas_json AS gammas
+         FROM train_log WHERE run_id = ? GROUP BY step / ? ORDER BY step`,
+      )
+      .all(runId, bucket) as (Omit<LogPoint, 'gammas'> & { gammas: string })[]
+    return rows.map((r) => ({
+      step: r.step,
+      dLossReal: r.dLossReal,
+      dLossFake: r.dLossFake,
+      gLoss: r.gLoss,
+      imagesPerSecond: r.imagesPerSecond,
+      gammas: JSON.parse(r.gammas) as LogPoint['gammas'],
+    }))
+  }
+
+  saveSamples(runId: string, step: number, weights: 'raw' | 'ema', png: Uint8Array, perClass: number): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO samples (run_id, step, weights, png, per_class, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(runId, step, weights, Buffer.from(png), perClass, Date.now())
+  }
+
+  sampleSteps(runId: string, weights: 'raw' | 'ema'): number[] {
+    return this.db.prepare('SELECT step FROM samples WHERE run_id = ? AND weights = ? ORDER BY step').pluck().all(runId, weights) as number[]
+  }
+
+  samplePng(runId: string, step: number, weights: 'raw' | 'ema'): Uint8Array | undefined {
+    const png = this.db
+      .prepare('SELECT png FROM samples WHERE run_id = ? AND step = ? AND weights = ?')
+      .pluck()
+      .get(runId, step, weights) as Buffer | undefined
+    return png ? new Uint8Array(png) : undefined
+  }
+
+  samplePerClass(runId: string, step: number, weights: 'raw' | 'ema'): number {
+    return (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as number | undefined) ?? 0
+  }
+
+  saveFixedLatents(runId: string, f: FixedLatents): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO fixed_latents (run_id, z, labels, per_class) VALUES (?, ?, ?, ?)')
+      .run(runId, Buffer.from(f.z.buffer, f.z.byteOffset, f.z.byteLength), Buffer.from(f.labels.buffer, f.labels.byteOffset, f.labels.byteLength), f.perClass)
+  }
+
+  fixedLatents(runId: string): FixedLatents | undefined {
+    const row = this.db.prepare('SELECT z, labels, per_class FROM fixed_latents WHERE run_id = ?').get(runId) as
+      | { z: Buffer; labels: Buffer; per_class: number }
+      | undefined
+    if (!row) return undefined
+    // Copy: Buffers from SQLite may share a pool and need not be aligned for Float32Array.
+    return {
+      z: new Float32Array(new Uint8Array(row.z).buffer),
+      labels: new Int32Array(new Uint8Array(row.labels).buffer),
+      perClass: row.per_class,
+    }
+  }
+}

@@ -1,0 +1,154 @@
+// One training run's worker, seen from the main process: starts it, relays
+// its messages into the store and out as contract events, and carries
+// pause / resume / stop to it. The main thread only stores and relays; every
+// tensor lives in the worker.
+import type { Worker } from 'node:worker_threads'
+import type { StudioEvents } from '../../../src-shared/contract'
+import type { EventHub } from '../../../src-shared/event-hub'
+import type { RunConfig } from '../../../src-shared/run-config'
+import type { RunStatus } from '../../../src-shared/runs'
+import type { SamplerState } from '../../data/sampler'
+import type { DatasetPayload, MainToWorker, WorkerToMain } from '../../engine/worker/messages'
+import { encodeGrid } from '../../export/sample-grid'
+import type { RunStore } from '../../store/run-store'
+import type { TrainingStore } from '../../store/training-store'
+import { spawnTrainingWorker } from './worker-entry'
+
+export interface RunSessionDeps {
+  runs: RunStore
+  training: TrainingStore
+  events: EventHub<StudioEvents>
+  spawn?: () => Worker
+}
+
+export class RunSession {
+  private readonly worker: Worker
+  /** Wall-clock training time: stored total plus the current running stretch. */
+  private durationMs: number
+  private runningSince: number | null = null
+  private ended = false
+  private ready = false
+  /** Messages are handled one at a time, in order (some handlers await PNG encoding). */
+  private queue: Promise<void> = Promise.resolve()
+  private readonly done: Promise<RunStatus>
+  private resolveDone!: (status: RunStatus) => void
+
+  constructor(
+    readonly runId: string,
+    private readonly config: RunConfig,
+    private readonly deps: RunSessionDeps,
+  ) {
+    this.durationMs = deps.runs.get(runId).durationMs
+    this.done = new Promise((resolve) => (this.resolveDone = resolve))
+    this.worker = (deps.spawn ?? spawnTrainingWorker)()
+    this.worker.on('message', (m: WorkerToMain) => {
+      this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => this.end('failed', `Saving training output failed: ${(err as Error).message}`))
+    })
+    this.worker.on('error', (err) => this.end('failed', `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.`))
+    this.worker.on('exit', (code) => {
+      if (!this.ended) this.end('failed', `The training worker exited unexpectedly (code ${code}). Resume continues from the last checkpoint.`)
+    })
+  }
+
+  start(dataset: DatasetPayload, resume?: { state: Uint8Array; sampler: SamplerState }): void {
+    this.post({ type: 'start', config: this.config, dataset, resume })
+  }
+
+  pause(): void {
+    this.post({ type: 'pause' })
+  }
+
+  resume(): void {
+    this.setStatus('running')
+    this.post({ type: 'resume' })
+  }
+
+  stop(): void {
+    this.post({ type: 'stop' })
+  }
+
+  /** Resolves with the final status once the worker has ended and its output is stored. */
+  async finished(): Promise<RunStatus> {
+    const status = await this.done
+    await this.queue
+    return status
+  }
+
+  private post(message: MainToWorker): void {
+    if (!this.ended) this.worker.postMessage(message)
+  }
+
+  private elapsed(): number {
+    return this.durationMs + (this.runningSince === null ? 0 : Date.now() - this.runningSince)
+  }
+
+  private setStatus(status: RunStatus, reason: string | null = null): void {
+    if (status === 'running') this.runningSince ??= Date.now()
+    else if (this.runningSince !== null) {
+      this.durationMs += Date.now() - this.runningSince
+      this.runningSince = null
+    }
+    this.deps.runs.updateProgress(this.runId, { durationMs: this.durationMs })
+    this.deps.events.emit('runUpdated', this.deps.runs.setStatus(this.runId, status, reason))
+  }
+
+  private async onMessage(m: WorkerToMain): Promise<void> {
+    const { runs, training, events } = this.deps
+    switch (m.type) {
+      case 'ready':
+        this.ready = true
+        runs.updateProgress(this.runId, { backend: m.backend.name, step: m.step })
+        this.setStatus('running')
+        break
+      case 'progress': {
+        const point = { step: m.step, dLossReal: m.dLossReal, dLossFake: m.dLossFake, gLoss: m.gLoss, gammas: m.gammas, imagesPerSecond: m.imagesPerSecond }
+        training.appendLog(this.runId, point)
+        runs.updateProgress(this.runId, { step: m.step, durationMs: this.elapsed() })
+        events.emit('runProgress', { runId: this.runId, ...point, targetStep: m.targetStep, etaSeconds: m.etaSeconds, backend: m.backend })
+        break
+      }
+      case 'checkpoint':
+        training.saveCheckpoint(this.runId, { step: m.step, reason: m.reason, state: m.bytes, sampler: m.sampler }, this.config.keepLastCheckpoints, this.elapsed())
+        events.emit('checkpointSaved', { runId: this.runId, step: m.step, reason: m.reason, bytes: m.bytes.byteLength })
+        break
+      case 'samples': {
+        if (m.requestId !== undefined) break
+        const perClass = this.config.numClasses > 0 ? m.count / this.config.numClasses : Math.round(Math.sqrt(m.count))
+        const png = await encodeGrid({ images: m.images, count: m.count, size: m.imageSize, channels: m.channels, columns: perClass })
+        training.saveSamples(this.runId, m.step, m.weights, png, perClass)
+        events.emit('samplesSaved', { runId: this.runId, step: m.step, weights: m.weights })
+        break
+      }
+      case 'paused':
+        // A pause is a natural place to save: the user may close the app next.
+        this.post({ type: 'requestCheckpoint', requestId: 0 })
+        this.setStatus('paused', 'Paused by you.')
+        break
+      case 'nonFinite':
+        this.post({ type: 'requestCheckpoint', requestId: 0 })
+        this.setStatus('paused', `Paused: ${m.what} became NaN or infinite at step ${m.step}; the last good state was kept. Try a lower learning rate, then resume.`)
+        break
+      case 'completed':
+        this.end('completed', null)
+        break
+      case 'stopped':
+        this.end('stopped', 'Stopped by you.')
+        break
+      case 'error':
+        // Before 'ready' the run could not start at all (backend, memory, data).
+        if (!this.ready) this.end('failed', m.message)
+        else if (m.requestId === undefined) runs.addEvent(this.runId, 'error', m.message)
+        break
+      case 'attention':
+        break
+    }
+  }
+
+  private end(status: RunStatus, reason: string | null): void {
+    if (this.ended) return
+    this.setStatus(status, reason)
+    this.ended = true
+    void this.worker.terminate()
+    this.resolveDone(status)
+  }
+}

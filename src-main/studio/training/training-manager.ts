@@ -1,0 +1,175 @@
+// Starts, pauses, resumes and stops training runs. Owns one RunSession per
+// live run; everything durable goes through the stores.
+import { basename, isAbsolute, join } from 'node:path'
+import { ZodError, z } from 'zod'
+import type { StudioEvents } from '../../../src-shared/contract'
+import type { DatasetReport } from '../../../src-shared/dataset'
+import { StudioError } from '../../../src-shared/errors'
+import type { EventHub } from '../../../src-shared/event-hub'
+import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
+import type { RunSummary } from '../../../src-shared/runs'
+import { DEMO_DATASET, StartRunSchema, type StartRunRequest } from '../../../src-shared/training'
+import { APP_VERSION } from '../../../src-shared/version'
+import { checkDataset, loadDataset, type LoadedDataset } from '../../data'
+import type { SamplerState } from '../../data/sampler'
+import type { DatasetPayload } from '../../engine/worker/messages'
+import type { RunStore } from '../../store/run-store'
+import type { TrainingStore } from '../../store/training-store'
+import { demoDatasetDir } from '../resources'
+import { RunSession, type RunSessionDeps } from './run-session'
+
+export interface TrainingManagerDeps extends RunSessionDeps {
+  dataDir: string
+}
+
+export class TrainingManager {
+  private readonly sessions = new Map<string, RunSession>()
+
+  constructor(private readonly deps: TrainingManagerDeps) {}
+
+  resolveDatasetPath(path: string): string {
+    if (path === DEMO_DATASET) return demoDatasetDir()
+    if (!isAbsolute(path)) throw new StudioError('invalid-argument', `The dataset path must be absolute: ${path}`, 'datasetPath')
+    return path
+  }
+
+  async checkDataset(path: string, imageSize = 32): Promise<DatasetReport> {
+    const root = this.resolveDatasetPath(path)
+    return checkDataset(root, { imageSize }, { cacheDir: this.cacheDir() }).catch((err: unknown) => {
+      throw new StudioError('invalid-argument', (err as Error).message, root)
+    })
+  }
+
+  async startRun(request: StartRunRequest): Promise<RunSummary> {
+    const req = StartRunSchema.parse(request)
+    const root = this.resolveDatasetPath(req.datasetPath)
+    const draft = configFrom(req.preset, req.ablation, req.overrides ?? {})
+    const dataset = await this.load(root, draft)
+    const config = configFrom(req.preset, req.ablation, {
+      ...req.overrides,
+      channels: dataset.channels,
+      numClasses: classNamesFor(dataset).length,
+    })
+    const datasetName = req.datasetPath === DEMO_DATASET ? 'Fashion-MNIST demo' : basename(root)
+    const run = this.deps.runs.create({
+      name: req.name ?? `${datasetName} · ${config.preset}${config.ablation === 'sagan' ? '' : ` · ${config.ablation}`}`,
+      datasetPath: root,
+      datasetName,
+      preset: config.preset,
+      ablation: config.ablation,
+      config,
+      targetSteps: config.steps,
+      appVersion: APP_VERSION,
+    })
+    this.deps.runs.setDataset(run.id, dataset.report.fingerprint, dataset.report)
+    this.deps.events.emit('runUpdated', run)
+    this.launch(run.id, config, dataset)
+    return run
+  }
+
+  pause(id: string): RunSummary {
+    this.live(id).pause()
+    return this.deps.runs.get(id)
+  }
+
+  stop(id: string): RunSummary {
+    const session = this.sessions.get(id)
+    if (session) session.stop()
+    else {
+      const run = this.deps.runs.get(id)
+      if (run.status === 'completed' || run.status === 'stopped') return run
+      this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'stopped', 'Stopped by you.'))
+    }
+    return this.deps.runs.get(id)
+  }
+
+  async resume(id: string, extraSteps?: number): Promise<RunSummary> {
+    const live = this.sessions.get(id)
+    if (live) {
+      live.resume()
+      return this.deps.runs.get(id)
+    }
+    const run = this.deps.runs.get(id)
+    let config = this.deps.runs.config(id) as RunConfig
+    if (extraSteps) {
+      config = { ...config, steps: Math.max(config.steps, run.step) + extraSteps }
+      this.deps.runs.setConfig(id, config, config.steps)
+    } else if (run.step >= config.steps) {
+      throw new StudioError('conflict', `Run "${run.name}" already reached its ${config.steps} steps; resume with more steps.`, id)
+    }
+    const checkpoint = this.deps.training.latestCheckpoint(id)
+    const dataset = await this.load(run.datasetPath, config)
+    if (checkpoint && dataset.report.fingerprint !== this.deps.runs.datasetFingerprint(id)) {
+      this.deps.runs.addEvent(id, 'warning', 'The dataset folder changed since this run started; training continues on its current contents.')
+    }
+    this.launch(id, config, dataset, checkpoint ? { state: checkpoint.state, sampler: checkpoint.sampler } : undefined)
+    return this.deps.runs.get(id)
+  }
+
+  /** Resolves when the run's worker has ended (completed, stopped or failed). */
+  async waitFor(id: string): Promise<string> {
+    return this.live(id).finished()
+  }
+
+  isLive(id: string): boolean {
+    return this.sessions.has(id)
+  }
+
+  /** Stops every live run (each saves a final checkpoint) and waits for them. */
+  async shutdown(): Promise<void> {
+    const live = [...this.sessions.values()]
+    for (const s of live) s.stop()
+    await Promise.all(live.map((s) => s.finished()))
+  }
+
+  private launch(id: string, config: RunConfig, dataset: LoadedDataset, resume?: { state: Uint8Array; sampler: SamplerState }): void {
+    const session = new RunSession(id, config, this.deps)
+    this.sessions.set(id, session)
+    void session.finished().then(() => this.sessions.delete(id))
+    session.start(payloadOf(dataset), resume)
+  }
+
+  private live(id: string): RunSession {
+    const session = this.sessions.get(id)
+    if (!session) {
+      const run = this.deps.runs.get(id)
+      throw new StudioError('conflict', `Run "${run.name}" is not training (it is ${run.status}).`, id)
+    }
+    return session
+  }
+
+  private cacheDir(): string {
+    return join(this.deps.dataDir, 'cache')
+  }
+
+  private async load(root: string, config: RunConfig): Promise<LoadedDataset> {
+    let dataset: LoadedDataset
+    try {
+      dataset = await loadDataset(root, { imageSize: config.imageSize, flip: config.flipAugment, classBalanced: config.classBalanced }, { cacheDir: this.cacheDir() })
+    } catch (err) {
+      throw new StudioError('invalid-argument', (err as Error).message, root)
+    }
+    if (!dataset.report.trainable) {
+      throw new StudioError('invalid-argument', `Nothing in ${root} can be trained on: ${dataset.report.skipped.length} files skipped, no usable images. Run a dataset check for the reasons.`, root)
+    }
+    return dataset
+  }
+}
+
+function configFrom(preset: RunConfig['preset'], ablation: RunConfig['ablation'], overrides: Record<string, unknown>): RunConfig {
+  try {
+    return buildRunConfig(preset, ablation, overrides as Partial<RunConfigInput>)
+  } catch (err) {
+    if (err instanceof ZodError) throw new StudioError('invalid-argument', `Run settings: ${z.prettifyError(err)}`, 'overrides')
+    throw err
+  }
+}
+
+/** The engine wants 0 classes (unconditional) or 2+; a single class trains unconditionally. */
+function classNamesFor(dataset: LoadedDataset): string[] {
+  return dataset.report.conditional && dataset.classNames.length >= 2 ? dataset.classNames : []
+}
+
+function payloadOf(dataset: LoadedDataset): DatasetPayload {
+  return { images: dataset.images, labels: dataset.labels, classNames: classNamesFor(dataset), imageSize: dataset.imageSize, channels: dataset.channels }
+}
