@@ -14,6 +14,22 @@ function downsample(x: tf.Tensor4D): tf.Tensor4D {
   return tf.avgPool(x, 2, 2, 'valid')
 }
 
+interface ResidualConvs {
+  conv1: SNConv2d
+  conv2: SNConv2d
+  /** 1x1 conv on the skip path; null when the block keeps shape and resolution (identity skip). */
+  shortcut: SNConv2d | null
+}
+
+/** The two 3x3 convs every residual block has, and its shortcut. */
+function residualConvs(b: ParamBuilder, name: string, cin: number, cout: number, sn: boolean, resamples: boolean): ResidualConvs {
+  return {
+    conv1: new SNConv2d(b, `${name}.conv1`, cin, cout, 3, { sn }),
+    conv2: new SNConv2d(b, `${name}.conv2`, cout, cout, 3, { sn }),
+    shortcut: cin !== cout || resamples ? new SNConv2d(b, `${name}.shortcut`, cin, cout, 1, { sn }) : null,
+  }
+}
+
 export interface GBlockOptions {
   sn: boolean
   /** false for the residual block that stands in for attention (ablation). */
@@ -28,9 +44,7 @@ export interface GBlockOptions {
 export class GBlock {
   private readonly bn1: BatchNormLike
   private readonly bn2: BatchNormLike
-  private readonly conv1: SNConv2d
-  private readonly conv2: SNConv2d
-  private readonly shortcut: SNConv2d | null
+  private readonly convs: ResidualConvs
 
   constructor(
     b: ParamBuilder,
@@ -41,18 +55,16 @@ export class GBlock {
   ) {
     this.bn1 = opts.makeBn(`${name}.bn1`, cin)
     this.bn2 = opts.makeBn(`${name}.bn2`, cout)
-    this.conv1 = new SNConv2d(b, `${name}.conv1`, cin, cout, 3, { sn: opts.sn })
-    this.conv2 = new SNConv2d(b, `${name}.conv2`, cout, cout, 3, { sn: opts.sn })
-    const learnable = cin !== cout || opts.upsample
-    this.shortcut = learnable ? new SNConv2d(b, `${name}.shortcut`, cin, cout, 1, { sn: opts.sn }) : null
+    this.convs = residualConvs(b, name, cin, cout, opts.sn, opts.upsample)
   }
 
   apply(x: tf.Tensor4D, labels: tf.Tensor1D, ctx: ForwardContext): tf.Tensor4D {
     const up = (t: tf.Tensor4D) => (this.opts.upsample ? upsample(t) : t)
+    const { conv1, conv2, shortcut } = this.convs
     let h = up(tf.relu(this.bn1.apply(x, labels, ctx)))
-    h = this.conv1.apply(h, ctx)
-    h = this.conv2.apply(tf.relu(this.bn2.apply(h, labels, ctx)), ctx)
-    const skip = this.shortcut ? this.shortcut.apply(up(x), ctx) : x
+    h = conv1.apply(h, ctx)
+    h = conv2.apply(tf.relu(this.bn2.apply(h, labels, ctx)), ctx)
+    const skip = shortcut ? shortcut.apply(up(x), ctx) : x
     return tf.add(h, skip)
   }
 }
@@ -69,9 +81,7 @@ export interface DBlockOptions {
  * (ReLU), conv3x3, ReLU, conv3x3, (avg-pool); shortcut: conv1x1 and avg-pool when needed.
  */
 export class DBlock {
-  private readonly conv1: SNConv2d
-  private readonly conv2: SNConv2d
-  private readonly shortcut: SNConv2d | null
+  private readonly convs: ResidualConvs
 
   constructor(
     b: ParamBuilder,
@@ -80,23 +90,21 @@ export class DBlock {
     cout: number,
     private readonly opts: DBlockOptions,
   ) {
-    this.conv1 = new SNConv2d(b, `${name}.conv1`, cin, cout, 3, { sn: opts.sn })
-    this.conv2 = new SNConv2d(b, `${name}.conv2`, cout, cout, 3, { sn: opts.sn })
-    const learnable = cin !== cout || opts.downsample
-    this.shortcut = learnable ? new SNConv2d(b, `${name}.shortcut`, cin, cout, 1, { sn: opts.sn }) : null
+    this.convs = residualConvs(b, name, cin, cout, opts.sn, opts.downsample)
   }
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     let h = this.opts.preactivation ? tf.relu(x) : x
-    h = this.conv1.apply(h, ctx)
-    h = this.down(this.conv2.apply(tf.relu(h), ctx))
+    h = this.convs.conv1.apply(h, ctx)
+    h = this.down(this.convs.conv2.apply(tf.relu(h), ctx))
     return tf.add(h, this.skip(x, ctx))
   }
 
   private skip(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    if (!this.shortcut) return x
+    const { shortcut } = this.convs
+    if (!shortcut) return x
     // BigGAN: preactivated blocks convolve then pool; the first block pools then convolves.
-    return this.opts.preactivation ? this.down(this.shortcut.apply(x, ctx)) : this.shortcut.apply(this.down(x), ctx)
+    return this.opts.preactivation ? this.down(shortcut.apply(x, ctx)) : shortcut.apply(this.down(x), ctx)
   }
 
   private down(x: tf.Tensor4D): tf.Tensor4D {
