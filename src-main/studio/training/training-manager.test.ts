@@ -1,0 +1,82 @@
+// A real run through the real service: tsx-loaded training worker, wasm
+// backend, the demo dataset, a real SQLite file. Tiny settings keep it short.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StudioEvents } from '../../../src-shared/contract'
+import { openStudio } from '../open-studio'
+import { tempStudio, type TempStudio } from '../../testing/studio-fixture'
+
+const tiny = { steps: 3, batchSize: 4, gCh: 8, dCh: 8, sampleEvery: 2, checkpointEvery: { steps: 2 }, evalEvery: 0 }
+
+let studio: TempStudio
+afterEach(async () => studio?.dispose())
+
+function record(s: TempStudio) {
+  const seen: { name: keyof StudioEvents; payload: unknown }[] = []
+  s.service.events.subscribe((name, args) => seen.push({ name, payload: args[0] }))
+  return seen
+}
+
+describe('training a run through the studio service', () => {
+  it('trains in a worker and stores checkpoints, sample sheets and the loss log', async () => {
+    studio = tempStudio()
+    const seen = record(studio)
+    const run = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: tiny })
+    expect(run.status).toBe('created')
+    expect(await studio.trainer.waitFor(run.id)).toBe('completed')
+
+    const done = await studio.service.getRun(run.id)
+    expect(done).toMatchObject({ status: 'completed', step: 3, targetSteps: 3, backend: expect.stringMatching(/wasm|cpu|tensorflow/) })
+    expect(done.durationMs).toBeGreaterThan(0)
+    const log = await studio.service.getTrainingLog(run.id)
+    expect(log.length).toBeGreaterThan(0)
+    for (const p of log) expect(Number.isFinite(p.dLossReal + p.dLossFake + p.gLoss)).toBe(true)
+    expect(log.at(-1)!.gammas.map((g) => g.layer)).toEqual(expect.arrayContaining([expect.stringMatching(/^G\./)]))
+
+    expect(await studio.service.getSampleSteps(run.id, 'ema')).toEqual([2])
+    const sheet = await studio.service.getSampleSheet(run.id, 2, 'ema')
+    expect(sheet?.classNames).toHaveLength(10)
+    expect(sheet?.perClass).toBe(8)
+    expect(Buffer.from(sheet!.png.subarray(1, 4)).toString()).toBe('PNG')
+
+    const statuses = seen.filter((e) => e.name === 'runUpdated').map((e) => (e.payload as { status: string }).status)
+    expect(statuses).toEqual(expect.arrayContaining(['running', 'completed']))
+    expect(seen.some((e) => e.name === 'runProgress')).toBe(true)
+    expect(seen.some((e) => e.name === 'samplesSaved')).toBe(true)
+    expect(seen.filter((e) => e.name === 'checkpointSaved').map((e) => (e.payload as { step: number }).step)).toEqual(expect.arrayContaining([2, 3]))
+  })
+
+  it('refuses invalid settings by field name and creates no run', async () => {
+    studio = tempStudio()
+    await expect(studio.service.startRun({ datasetPath: 'demo', overrides: { batchSize: 0 } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringContaining('batchSize'),
+    })
+    await expect(studio.service.startRun({ datasetPath: '/no/such/folder', overrides: tiny })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringContaining('/no/such/folder'),
+    })
+    expect(studio.runs.list()).toEqual([])
+  })
+
+  it('marks a run left running by a dead process as interrupted, and resumes it from its last checkpoint', async () => {
+    studio = tempStudio()
+    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2 } })
+    await studio.trainer.waitFor(run.id)
+    // Simulate a crash after step 2: the row says running, the process is gone.
+    studio.runs.setStatus(run.id, 'running')
+    await studio.close()
+    const reopened = openStudio({ dataDir: studio.dataDir, host: 'browser' })
+    try {
+      expect(reopened.runs.get(run.id).status).toBe('interrupted')
+      await reopened.service.resumeRun(run.id, 1)
+      expect(await reopened.trainer.waitFor(run.id)).toBe('completed')
+      const resumed = reopened.runs.get(run.id)
+      expect(resumed).toMatchObject({ status: 'completed', step: 3, targetSteps: 3 })
+      const steps = (await reopened.service.getTrainingLog(run.id)).map((p) => p.step)
+      expect(new Set(steps).size).toBe(steps.length)
+      expect(steps.at(-1)).toBe(3)
+    } finally {
+      await reopened.close()
+    }
+  })
+})
