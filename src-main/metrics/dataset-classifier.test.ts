@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../engine/backend'
 import { DatasetClassifier } from './dataset-classifier'
@@ -53,6 +54,14 @@ describe.skipIf(missing !== null)(`dataset classifier on Fashion-MNIST${missing 
     expect(Array.from(b.features.data)).toEqual(Array.from(a.features.data))
     expect(Array.from(b.predictedClasses!)).toEqual(Array.from(a.predictedClasses!))
     restored.dispose()
+  })
+
+  it('leaves no tensors behind when extracting features', async () => {
+    const images = loadFashionMnist('t10k', 20)
+    await classifier.extract(images) // first call may allocate backend state
+    const before = tf.memory().numTensors
+    await classifier.extract(images)
+    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('refuses images of another size than it was trained on', async () => {
