@@ -30,6 +30,7 @@ interface PhaseResult {
   peakRssMiB: number
   /** Longest main-thread stall while loading: shows that decoding runs off the main thread. */
   maxEventLoopDelayMs: number
+  p99EventLoopDelayMs: number
 }
 
 async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: string, imageSize: number): Promise<PhaseResult> {
@@ -62,6 +63,7 @@ async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: stri
     cacheAt,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     maxEventLoopDelayMs: delay.max / 1e6,
+    p99EventLoopDelayMs: delay.percentile(99) / 1e6,
   }
 }
 
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
       console.log(
         `${phase}: ${r.images} images in ${r.seconds.toFixed(2)} s = ${(r.images / r.seconds).toFixed(0)} images/s ` +
           `(CPU ${r.cpuSeconds.toFixed(1)} s = ${((1000 * r.cpuSeconds) / r.images).toFixed(2)} ms per image; ${marks.filter(Boolean).join(', ')}), ` +
-          `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, longest main-thread stall ${r.maxEventLoopDelayMs.toFixed(0)} ms, fromCache=${r.fromCache}`,
+          `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, main-thread stall longest ${r.maxEventLoopDelayMs.toFixed(0)} ms, p99 ${r.p99EventLoopDelayMs.toFixed(0)} ms, fromCache=${r.fromCache}`,
       )
     }
   } finally {
