@@ -1,5 +1,6 @@
 // `sagan-studio`: the headless face of the studio. Same service, same store.
 import { fileURLToPath } from 'node:url'
+import { writeSync } from 'node:fs'
 import { resolve as resolvePath } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ABLATIONS, PRESETS } from '../../src-shared/run-config'
@@ -9,7 +10,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
 import { openStudio } from '../studio/open-studio'
-import { formatRunDetail, formatRunsTable } from './format'
+import { formatDatasetReport, formatRunDetail, formatRunsTable } from './format'
 import { followRun } from './train'
 
 function positiveInt(value: string): number {
@@ -22,6 +23,9 @@ const program = new Command('sagan-studio')
   .description('Train Self-Attention GANs on your own image folders.')
   .version(APP_VERSION, '-v, --version')
   .showHelpAfterError()
+  // Commander exits right after printing help/version; write synchronously so
+  // nothing is lost when stdout is a pipe.
+  .configureOutput({ writeOut: (s) => writeSync(1, s), writeErr: (s) => writeSync(2, s) })
 
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
@@ -108,6 +112,26 @@ program
       await studio.close()
     }
     process.exitCode = code
+  })
+
+program
+  .command('dataset')
+  .description('inspect image folders')
+  .command('check')
+  .description('scan and validate a folder: classes, skipped files with reasons, warnings (exit 0 when trainable)')
+  .argument('<dir>', 'image folder, or "demo"')
+  .option('--size <px>', 'training image size', positiveInt, 32)
+  .option('--json', 'print the report as JSON')
+  .addOption(dataDirOption())
+  .action(async (dir: string, opts) => {
+    const studio = studioFor(opts)
+    try {
+      const report = await studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size)
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatDatasetReport(report))
+      process.exitCode = report.trainable ? 0 : 2
+    } finally {
+      await studio.close()
+    }
   })
 
 const runs = program.command('runs').description('browse run history')

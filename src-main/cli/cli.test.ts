@@ -1,0 +1,63 @@
+// The built CLI as a user runs it: real process, real data folder.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { APP_VERSION } from '../../src-shared/version'
+import { openDatabase } from '../store/database'
+import { RunStore } from '../store/run-store'
+import { sampleRun } from '../testing/studio-fixture'
+
+const CLI = join(import.meta.dirname, '..', '..', 'out', 'main', 'cli.js')
+let dataDir: string
+beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'sagan-cli-'))))
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }))
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args, ...(args.includes('--help') || args.includes('--version') ? [] : ['--data-dir', dataDir])], { encoding: 'utf8' })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+
+describe('sagan-studio CLI', () => {
+  it('prints its version and help', () => {
+    expect(cli('--version').out.trim()).toBe(APP_VERSION)
+    const help = cli('--help').out
+    for (const command of ['serve', 'train', 'resume', 'dataset', 'runs']) expect(help).toContain(command)
+  })
+
+  it('lists and shows runs from the data folder, as a table or JSON', () => {
+    const db = openDatabase(join(dataDir, 'studio.sqlite'))
+    const run = new RunStore(db).create({ ...sampleRun, name: 'from the store' })
+    db.close()
+    expect(cli('runs', 'list').out).toMatch(/from the store\s+created/)
+    expect(JSON.parse(cli('runs', 'list', '--json').out)).toEqual([expect.objectContaining({ id: run.id, name: 'from the store' })])
+    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out)).toMatchObject({ id: run.id, config: { steps: 10 } })
+  })
+
+  it('says clearly when a run id does not exist, and exits non-zero', () => {
+    const r = cli('runs', 'show', 'abcdef123456')
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('No run with id abcdef123456')
+  })
+
+  it('checks a dataset: exit 0 when trainable, 2 when nothing is', () => {
+    const demo = cli('dataset', 'check', 'demo', '--json')
+    expect(demo.code).toBe(0)
+    expect(JSON.parse(demo.out)).toMatchObject({ trainable: true, conditional: true, totals: { images: 1200 } })
+    const empty = mkdtempSync(join(tmpdir(), 'sagan-empty-'))
+    try {
+      const r = cli('dataset', 'check', empty)
+      expect(r.code).toBe(2)
+      expect(r.out).toContain('trainable: NO')
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses bad numbers with a message naming the option', () => {
+    const r = cli('train', '--data', 'demo', '--steps', '0')
+    expect(r.code).not.toBe(0)
+    expect(r.err).toMatch(/--steps.*at least 1/)
+  })
+})
