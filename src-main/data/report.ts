@@ -7,11 +7,11 @@ import type { Layout } from './layout'
 import { compareCodePoints } from './scan'
 
 /** Below this a GAN mostly memorises its few examples. */
-export const FEW_IMAGES = 20
+const FEW_IMAGES = 20
 /** Largest class over smallest: beyond this the small classes are rarely seen unless sampling is balanced. */
-export const IMBALANCE_RATIO = 5
+const IMBALANCE_RATIO = 5
 /** A short side under imageSize / UPSCALE_FACTOR is blown up more than this factor: blurry training data. */
-export const UPSCALE_FACTOR = 2
+const UPSCALE_FACTOR = 2
 
 export interface DecodedEntry {
   rel: string

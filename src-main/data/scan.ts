@@ -29,7 +29,7 @@ export interface ScanResult {
 /** Operating-system litter that is never part of a dataset. */
 const IGNORED_NAMES = new Set(['Thumbs.db', 'desktop.ini', '__MACOSX', '$RECYCLE.BIN', 'System Volume Information'])
 
-export function isIgnoredName(name: string): boolean {
+function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || IGNORED_NAMES.has(name)
 }
 
