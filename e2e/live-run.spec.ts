@@ -1,0 +1,61 @@
+// The main flow on real training: demo dataset, a tiny run, live progress,
+// pause/resume, the sample gallery and its timeline, then history.
+import { expect, test } from './host-fixture'
+
+test('a tiny run on the demo dataset trains live, pauses, resumes and fills the gallery', async ({ page, host }, info) => {
+  test.setTimeout(300_000)
+  await page.goto(host.url)
+  await page.getByRole('link', { name: 'New run' }).click()
+
+  await page.getByRole('button', { name: 'Use the demo dataset' }).click()
+  const report = page.getByTestId('dataset-report')
+  await expect(report).toContainText('ready to train', { timeout: 60_000 })
+  await expect(report.getByRole('table', { name: 'Classes' }).locator('tbody tr')).toHaveCount(10)
+
+  await page.getByText('3 · Advanced').click()
+  await page.getByRole('textbox', { name: 'Steps', exact: true }).fill('4')
+  await page.getByRole('textbox', { name: 'Batch size', exact: true }).fill('8')
+  await page.getByRole('textbox', { name: 'Sample every', exact: true }).fill('2')
+  await page.getByRole('textbox', { name: 'Checkpoint every', exact: true }).fill('2')
+  await page.getByRole('textbox', { name: 'Run name', exact: true }).fill('e2e tiny run')
+  await expect(page.getByText('32px · batch 8 · 4 steps · sheet every 2')).toBeVisible()
+  await page.screenshot({ path: info.outputPath('new-run-form.png'), fullPage: true })
+  await page.getByRole('button', { name: 'Start training' }).click()
+
+  await expect(page).toHaveURL(/#\/run\/[a-z0-9]+$/)
+  await expect(page.getByRole('heading', { name: 'e2e tiny run' })).toBeVisible()
+  const status = page.getByTestId('run-status')
+  const stepText = page.getByTestId('run-step')
+  await expect(stepText).toHaveText(/^[1-4] \/ 4$/, { timeout: 120_000 })
+
+  // Pause as soon as training moves; the worker stops between steps.
+  await page.getByRole('button', { name: 'Pause' }).click()
+  await expect(status).toHaveText('paused', { timeout: 60_000 })
+  const pausedAt = await stepText.textContent()
+  await page.screenshot({ path: info.outputPath('live-run-paused.png') })
+  await page.getByRole('button', { name: 'Resume' }).click()
+  await expect(status).toHaveText(/running|completed/, { timeout: 60_000 })
+
+  await expect(page.getByTestId('sample-sheet')).toBeVisible({ timeout: 120_000 })
+  await expect(status).toHaveText('completed', { timeout: 180_000 })
+  await expect(stepText).toHaveText('4 / 4')
+  expect(pausedAt).not.toBe('4 / 4')
+
+  // Sheets at steps 2 and 4: scrub back to the first, then forward again.
+  const timeline = page.getByRole('slider', { name: /Step/ })
+  await expect(timeline).toHaveAttribute('max', '1')
+  await expect(page.getByTestId('sheet-step')).toHaveText('4')
+  await timeline.fill('0')
+  await expect(page.getByTestId('sheet-step')).toHaveText('2')
+  await expect(page.getByRole('img', { name: /Generated samples at step 2/ })).toBeVisible()
+  await page.screenshot({ path: info.outputPath('live-run-gallery.png') })
+  await page.getByTestId('sample-sheet').click({ position: { x: 20, y: 20 } })
+  await expect(page.getByRole('dialog', { name: 'Enlarged sample' })).toBeVisible()
+  await page.screenshot({ path: info.outputPath('enlarged-sample.png') })
+  await page.getByRole('button', { name: 'Close' }).click()
+
+  await page.getByRole('link', { name: 'Runs' }).click()
+  const row = page.getByTestId('runs-table').locator('tr', { hasText: 'e2e tiny run' })
+  await expect(row).toContainText('completed')
+  await expect(row).toContainText('4 / 4')
+})

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { checkAdvanced, presetValue } from './run-form'
+
+const form = (values: Record<string, string>, ema = true) => ({ values, ema })
+
+describe('advanced run settings', () => {
+  it('empty fields keep the preset and produce no overrides', () => {
+    const check = checkAdvanced('quick', 'sagan', form({}))
+    expect(check.errors).toEqual({})
+    expect(check.overrides).toEqual({})
+    expect(presetValue(check.config, 'steps')).toBe('2000')
+    expect(presetValue(check.config, 'checkpointEvery.steps')).toBe('500')
+  })
+
+  it('typed values become run-config overrides, nested ones included', () => {
+    const check = checkAdvanced('quick', 'sagan', form({ steps: '4', batchSize: '8', sampleEvery: '2', 'checkpointEvery.steps': '2', lrD: '2e-4' }, false))
+    expect(check.errors).toEqual({})
+    expect(check.overrides).toEqual({ steps: 4, batchSize: 8, sampleEvery: 2, checkpointEvery: { steps: 2 }, lrD: 2e-4, ema: { enabled: false } })
+    expect(check.config).toMatchObject({ steps: 4, batchSize: 8, checkpointEvery: { steps: 2, minutes: 10 }, ema: { enabled: false } })
+  })
+
+  it('out-of-range values are named per field in plain words, from the engine schema', () => {
+    const check = checkAdvanced('quick', 'sagan', form({ steps: '0', batchSize: '0', lrG: '0', beta2: '1', 'checkpointEvery.steps': '0' }))
+    expect(check.errors).toEqual({
+      steps: 'must be at least 1',
+      batchSize: 'must be at least 1',
+      lrG: 'must be more than 0',
+      beta2: 'must be at most 0.9999',
+      'checkpointEvery.steps': 'must be at least 1',
+    })
+  })
+
+  it('text and fractions where whole numbers belong are refused before the schema sees them', () => {
+    const check = checkAdvanced('standard', 'no-ttur', form({ seed: '1.5', steps: 'many' }))
+    expect(check.errors).toEqual({ seed: 'enter a whole number', steps: 'enter a number' })
+    expect(check.config.preset).toBe('standard')
+  })
+})
