@@ -78,7 +78,7 @@ async function readDataset(
     layout.images,
     DECODE_CONCURRENCY,
     async (file) => {
-      const result = await decodeImage(file.abs, file.rel, settings)
+      const result = await decodeImage(file.abs, file.rel, settings, file.size)
       if (++done % progressEvery === 0 || done === total) onProgress?.({ phase: 'decode', done, total })
       return result
     },
