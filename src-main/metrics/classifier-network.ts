@@ -1,6 +1,7 @@
-// The small CNN behind the built-in feature extractor. Three 3x3 conv layers and a linear head;
-// the features are the global average of the last conv layer (the penultimate layer), as pool3 is
-// for Inception-v3. Convs use the engine's conv2dSame: tfjs's own weight gradient is missing on
+// The small CNN behind the built-in feature extractor. Three 3x3 conv layers and a linear head
+// over the averages of the last conv map's four quadrants (the head needs layout: up from down
+// for the rotation task, collar from hem for clothes). The features are the global average of
+// that map, i.e. the mean of the quadrant averages, as pool3 is for Inception-v3. Convs use the engine's conv2dSame: tfjs's own weight gradient is missing on
 // wasm and pathologically slow on cpu.
 import * as tf from '@tensorflow/tfjs-core'
 import { conv2dSame } from '../engine/ops/conv2d'
@@ -25,7 +26,7 @@ export function classifierWeightShapes({ channels, numClasses }: ClassifierShape
     bias2: [w2],
     conv3: [3, 3, w2, w3],
     bias3: [w3],
-    head: [w3, numClasses],
+    head: [4 * w3, numClasses],
     headBias: [numClasses],
   }
 }
@@ -58,8 +59,17 @@ export function classifierForward(w: ClassifierWeights, x: tf.Tensor4D): { featu
   h = pool2(convRelu(h, w.conv2, w.bias2)) // [B, S/4, S/4, 64]
   h = convRelu(h, w.conv3, w.bias3) // [B, S/4, S/4, 128]
   const features = tf.mean(h, [1, 2]) as tf.Tensor2D // [B, 128]
-  const logits = tf.add(tf.matMul(features, w.head), w.headBias) as tf.Tensor2D
+  const logits = tf.add(tf.matMul(quadrantAverages(h), w.head), w.headBias) as tf.Tensor2D
   return { features, logits }
+}
+
+/** h: [B, n, n, C] -> [B, 4C]: averages of the top-left, top-right, bottom-left, bottom-right quadrants (odd n: they share the middle row/column). */
+function quadrantAverages(h: tf.Tensor4D): tf.Tensor2D {
+  const [b, n, , c] = h.shape
+  const size = Math.ceil(n / 2)
+  const starts = [0, n - size]
+  const parts = starts.flatMap((y) => starts.map((x) => tf.mean(tf.slice(h, [0, y, x, 0], [b, size, size, c]), [1, 2])))
+  return tf.concat(parts, 1) as tf.Tensor2D
 }
 
 /** Side fed to the network: the image side rounded down to a multiple of 4, at most 32 (cost). */

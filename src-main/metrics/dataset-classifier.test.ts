@@ -25,10 +25,10 @@ describe.skipIf(missing !== null)(`dataset classifier on Fashion-MNIST${missing 
     console.log(`Fashion-MNIST extractor: ${classifier.detail}`)
   })
 
-  it('learns the ten classes well above chance (measured: 66.5% held out after 2 epochs on 1800 images)', () => {
+  it('learns the ten classes well above chance (measured: 71.5% held out after 2 epochs on 1800 images)', () => {
     expect(classifier.id).toBe('dataset-classifier')
     expect(classifier.heldOut.nHeldOut).toBe(200)
-    expect(classifier.heldOut.accuracy).toBeGreaterThan(0.55)
+    expect(classifier.heldOut.accuracy).toBeGreaterThan(0.6)
     expect(classifier.detail).toMatch(/held-out accuracy \d+\.\d% on 200 \(chance 10%\)/)
   })
 
@@ -68,13 +68,13 @@ describe.skipIf(missing !== null)(`dataset classifier on Fashion-MNIST${missing 
     await expect(classifier.extract({ images: new Uint8Array(32 * 32), imageSize: 32, channels: 1 })).rejects.toThrow(/trained on 28x28x1/)
   })
 
-  it('learns image rotations above chance when the dataset has a single class', async () => {
+  it('learns image rotations well above chance when the dataset has a single class', async () => {
     const oneClass = { ...loadFashionMnist('train', 600), numClasses: 1, labels: new Int32Array(600) }
     const rotation = await DatasetClassifier.train(oneClass, { epochs: 1, seed: 3 })
     expect(rotation.id).toBe('dataset-rotation-classifier')
     expect(rotation.heldOut.chance).toBe(0.25)
     console.log(`one-class extractor: ${rotation.detail}`)
-    expect(rotation.heldOut.accuracy).toBeGreaterThan(0.3) // measured 33.3% on 240: about 3 standard errors above chance
+    expect(rotation.heldOut.accuracy).toBeGreaterThan(0.5) // measured 64.2% on 240 after one epoch on 540 images
     expect((await rotation.extract(loadFashionMnist('t10k', 10))).predictedClasses).toBeUndefined()
     rotation.dispose()
   })

@@ -13,7 +13,7 @@ import { sampleWithoutReplacement, seededRandom } from './seeded-random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
 
 /** Bumped whenever the network or its training changes, so cached extractors are retrained. */
-export const DATASET_CLASSIFIER_VERSION = 1
+export const DATASET_CLASSIFIER_VERSION = 2
 
 export interface LabelledImages extends ImageBatch {
   labels: Int32Array // [N], class index per image
