@@ -13,6 +13,11 @@ const CLI = join(import.meta.dirname, '..', '..', '..', 'out', 'main', 'cli.js')
 let dataDir: string
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }))
 
+function runCli(...args: string[]): void {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--data-dir', dataDir, '--json'], { encoding: 'utf8' })
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0)
+}
+
 function dbRow<T>(sql: string): T | undefined {
   let db: Database.Database | undefined
   try {
@@ -58,8 +63,7 @@ describe('crash and resume', () => {
     await studio.close()
     expect(interrupted.status).toBe('interrupted')
 
-    const last = spawnSync(process.execPath, [CLI, 'resume', id, '--data-dir', dataDir, '--json'], { encoding: 'utf8' })
-    expect(last.status, `${last.stdout}\n${last.stderr}`).toBe(0)
+    runCli('resume', id)
     const after = openStudio({ dataDir, host: 'browser' })
     try {
       const run = after.runs.get(id)
@@ -71,5 +75,25 @@ describe('crash and resume', () => {
     } finally {
       await after.close()
     }
+  })
+})
+
+describe('exact resume', () => {
+  it('stopping after 2 steps and resuming in a new process ends in the same state as 4 steps in one go', () => {
+    const tiny = ['--batch-size', '4', '--seed', '7', '--checkpoint-every', '100', '--sample-every', '100']
+    const finalState = () =>
+      dbRow<{ state: Buffer }>('SELECT state FROM checkpoints ORDER BY step DESC LIMIT 1')!.state
+    dataDir = mkdtempSync(join(tmpdir(), 'sagan-exact-a-'))
+    runCli('train', '--data', 'demo', '--steps', '4', ...tiny)
+    const oneGo = finalState()
+    rmSync(dataDir, { recursive: true, force: true })
+
+    dataDir = mkdtempSync(join(tmpdir(), 'sagan-exact-b-'))
+    runCli('train', '--data', 'demo', '--steps', '2', ...tiny)
+    const { id } = dbRow<{ id: string }>('SELECT id FROM runs')!
+    runCli('resume', id, '--steps', '2')
+    const resumed = finalState()
+    expect(resumed.length).toBe(oneGo.length)
+    expect(resumed.equals(oneGo)).toBe(true)
   })
 })
