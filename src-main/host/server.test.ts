@@ -102,6 +102,21 @@ describe('browser host', () => {
     ws.close()
   })
 
+  it('binds elsewhere with --host and still demands the token', async () => {
+    const wide = await startHost({ service: studio.service, events: studio.service.events, rendererDir: join(root, 'renderer'), host: '0.0.0.0' })
+    try {
+      expect(wide.url).toContain('0.0.0.0')
+      const refused = new WebSocket(`ws://127.0.0.1:${wide.port}${RPC_PATH}`)
+      await expect(new Promise((resolve, reject) => { refused.once('open', resolve); refused.once('error', reject) })).rejects.toThrow(/401/)
+    } finally {
+      await wide.close()
+    }
+  })
+
+  it('refuses a --token shorter than 16 characters', async () => {
+    await expect(startHost({ service: studio.service, events: studio.service.events, rendererDir: root, token: 'short' })).rejects.toThrow(/at least 16/)
+  })
+
   it('drops a connection that sends bytes that are not a message', async () => {
     const ws = await openSocket(`?token=${host.token}`)
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
