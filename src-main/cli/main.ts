@@ -9,7 +9,7 @@ import { StudioError } from '../../src-shared/errors'
 import { APP_VERSION } from '../../src-shared/version'
 import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
-import { openStudio } from '../studio/open-studio'
+import { openStudio, type Studio } from '../studio/open-studio'
 import { formatDatasetReport, formatRunDetail, formatRunsTable } from './format'
 import { followRun } from './train'
 
@@ -30,8 +30,18 @@ const program = new Command('sagan-studio')
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
 
-function studioFor(opts: { dataDir?: string }) {
+function studioFor(opts: { dataDir?: string }): Studio {
   return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser' })
+}
+
+/** Opens the studio for one command and always closes it (live runs save first). */
+async function withStudio<T>(opts: { dataDir?: string }, fn: (studio: Studio) => Promise<T>): Promise<T> {
+  const studio = studioFor(opts)
+  try {
+    return await fn(studio)
+  } finally {
+    await studio.close()
+  }
 }
 
 program
@@ -74,9 +84,7 @@ program
   .option('--json', 'print JSON lines instead of a progress bar')
   .addOption(dataDirOption())
   .action(async (opts) => {
-    const studio = studioFor(opts)
-    let code = 1
-    try {
+    process.exitCode = await withStudio(opts, async (studio) => {
       const overrides = Object.fromEntries(
         Object.entries({
           steps: opts.steps,
@@ -88,11 +96,8 @@ program
       )
       const dataPath = opts.data === 'demo' ? 'demo' : resolvePath(opts.data)
       const run = await studio.service.startRun({ datasetPath: dataPath, preset: opts.preset, ablation: opts.ablation, name: opts.name, overrides })
-      code = await followRun(studio, run, { json: Boolean(opts.json) })
-    } finally {
-      await studio.close()
-    }
-    process.exitCode = code
+      return followRun(studio, run, { json: Boolean(opts.json) })
+    })
   })
 
 program
@@ -103,15 +108,9 @@ program
   .option('--json', 'print JSON lines instead of a progress bar')
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
-    const studio = studioFor(opts)
-    let code = 1
-    try {
-      const run = await studio.service.resumeRun(id, opts.steps)
-      code = await followRun(studio, run, { json: Boolean(opts.json) })
-    } finally {
-      await studio.close()
-    }
-    process.exitCode = code
+    process.exitCode = await withStudio(opts, async (studio) =>
+      followRun(studio, await studio.service.resumeRun(id, opts.steps), { json: Boolean(opts.json) }),
+    )
   })
 
 program
@@ -124,14 +123,9 @@ program
   .option('--json', 'print the report as JSON')
   .addOption(dataDirOption())
   .action(async (dir: string, opts) => {
-    const studio = studioFor(opts)
-    try {
-      const report = await studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size)
-      console.log(opts.json ? JSON.stringify(report, null, 2) : formatDatasetReport(report))
-      process.exitCode = report.trainable ? 0 : 2
-    } finally {
-      await studio.close()
-    }
+    const report = await withStudio(opts, (studio) => studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size))
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatDatasetReport(report))
+    process.exitCode = report.trainable ? 0 : 2
   })
 
 const runs = program.command('runs').description('browse run history')
@@ -146,18 +140,10 @@ runs
   .option('--asc', 'ascending order')
   .addOption(dataDirOption())
   .action(async (opts) => {
-    const studio = studioFor(opts)
-    try {
-      const list = await studio.service.listRuns({
-        search: opts.search,
-        status: opts.status,
-        sort: opts.sort,
-        order: opts.asc ? 'asc' : 'desc',
-      })
-      console.log(opts.json ? JSON.stringify(list, null, 2) : formatRunsTable(list))
-    } finally {
-      await studio.close()
-    }
+    const list = await withStudio(opts, (studio) =>
+      studio.service.listRuns({ search: opts.search, status: opts.status, sort: opts.sort, order: opts.asc ? 'asc' : 'desc' }),
+    )
+    console.log(opts.json ? JSON.stringify(list, null, 2) : formatRunsTable(list))
   })
 
 runs
@@ -167,13 +153,8 @@ runs
   .option('--json', 'print JSON')
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
-    const studio = studioFor(opts)
-    try {
-      const run = await studio.service.getRun(id)
-      console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
-    } finally {
-      await studio.close()
-    }
+    const run = await withStudio(opts, (studio) => studio.service.getRun(id))
+    console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
