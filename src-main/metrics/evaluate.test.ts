@@ -99,6 +99,14 @@ describe('evaluate', () => {
     expect(b.values).toEqual(a.values)
   })
 
+  it('skips intra-FID with a warning when the features are too wide to fit per class in time', async () => {
+    const real = await buildRealReference(blockMeans, quadrantImages(labelsOf(200), 10))
+    const wide = { ...blockMeans, featureDim: 2048 }
+    const r = await evaluate({ step: 0, extractor: wide, real, fake: quadrantImages(labelsOf(100), 11), kid: { subsets: 5 } })
+    expect(r.values.map((v) => v.name)).toEqual(['fid', 'kid'])
+    expect(r.warnings.join(' ')).toMatch(/intra-FID skipped/)
+  })
+
   it('refuses a real-image reference made with another extractor', async () => {
     const real = await buildRealReference(blockMeans, quadrantImages(labelsOf(100), 8))
     const other = { ...blockMeans, id: 'inception-v3-pool3' as const }

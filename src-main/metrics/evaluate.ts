@@ -12,6 +12,9 @@ import { intraFid } from './intra-fid'
 import { kernelInceptionDistance, type KidOptions } from './kid'
 import type { RealReference } from './real-reference'
 
+/** Each FID costs two symmetric eigendecompositions of featureDim^2 (2048-d: about a minute each on one core). */
+const MAX_INTRA_FID_DIM = 512
+
 export interface GeneratedImages extends ImageBatch {
   /** Class each image was conditioned on; absent for an unconditional run. */
   labels?: Int32Array
@@ -62,7 +65,9 @@ export async function evaluate({ step, extractor, real, fake, kid }: EvaluationI
   const k = kernelInceptionDistance(real.kidFeatures, extracted.features, { subsets: 50, maxSubsetSize: 1000, ...kid })
   values.push(value('kid', k.kid, real.kidFeatures.rows, nFake, { std: k.std, extractorDetail: `${extractor.detail}; ${k.subsets} subsets of ${k.subsetSize}` }))
 
-  if (fake.labels && real.perClass) {
+  if (fake.labels && real.perClass && extractor.featureDim > MAX_INTRA_FID_DIM) {
+    warnings.push(`intra-FID skipped: ${real.perClass.length} FIDs on ${extractor.featureDim}-d features take minutes each in JavaScript; use the dataset classifier features for intra-FID`)
+  } else if (fake.labels && real.perClass) {
     const numClasses = real.perClass.length
     const intra = intraFid(real.perClass, rowsByClass(extracted.features, fake.labels, numClasses))
     warnings.push(...intra.warnings)

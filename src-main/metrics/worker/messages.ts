@@ -1,0 +1,35 @@
+// Typed messages between a run's session (main process) and its evaluation
+// worker. Evaluation runs on its own thread so it never holds up training or
+// progress events.
+import type { MetricValue } from '../../../src-shared/metrics'
+import type { BackendPreference } from '../../../src-shared/run-config'
+
+export interface RealImages {
+  /** [N, size, size, channels] uint8 real images of the run's dataset. */
+  images: Uint8Array
+  labels: Int32Array
+  numClasses: number
+  imageSize: number
+  channels: 1 | 3
+}
+
+export type MainToEvaluator =
+  | {
+      type: 'prepare'
+      backend: BackendPreference
+      real: RealImages
+      /** Cached bytes from an earlier run on the same dataset, when the store has them. */
+      cached: { classifier?: Uint8Array; reference?: Uint8Array }
+    }
+  | { type: 'evaluate'; step: number; images: Uint8Array; labels?: Int32Array }
+
+export type EvaluatorToMain =
+  | {
+      type: 'prepared'
+      extractorDetail: string
+      seconds: number
+      /** Present when newly built, so the main process can cache them. */
+      built: { classifier?: Uint8Array; reference?: Uint8Array }
+    }
+  | { type: 'metrics'; step: number; values: MetricValue[]; warnings: string[]; seconds: number }
+  | { type: 'error'; message: string; step?: number }
