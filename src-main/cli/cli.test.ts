@@ -49,7 +49,7 @@ describe('sagan-studio CLI', () => {
     try {
       const r = cli('dataset', 'check', empty)
       expect(r.code).toBe(2)
-      expect(r.out).toContain('trainable: NO')
+      expect(r.out).toContain('NOT trainable')
     } finally {
       rmSync(empty, { recursive: true, force: true })
     }

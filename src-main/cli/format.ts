@@ -1,6 +1,5 @@
 // Plain-text rendering of CLI output: tables people can read in a terminal.
 import { formatDuration } from '../../src-shared/format'
-import type { DatasetReport } from '../../src-shared/dataset'
 import type { RunSummary } from '../../src-shared/runs'
 
 export function formatTable(header: string[], rows: string[][]): string {
@@ -42,27 +41,4 @@ export function formatRunDetail(run: RunSummary & { config: unknown }): string {
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), '', 'config:', JSON.stringify(run.config, null, 2)].join('\n')
-}
-
-export function formatDatasetReport(r: DatasetReport): string {
-  const out: string[] = [
-    `${r.root}`,
-    `layout: ${r.layout}${r.conditional ? ` (${r.classes.length} classes)` : ' (unconditional)'} · ${r.totals.images} images used, ${r.totals.skipped} skipped of ${r.totals.files} files · trains as ${r.imageSize}x${r.imageSize}x${r.channels}`,
-    '',
-  ]
-  if (r.classes.length) {
-    out.push(
-      formatTable(
-        ['LABEL', 'CLASS', 'IMAGES', 'TYPICAL SIZE', 'CHANNELS'],
-        r.classes.map((c, i) => [String(i), c.name, String(c.count), `${c.typicalWidth}x${c.typicalHeight}`, String(c.channels)]),
-      ),
-      '',
-    )
-  }
-  if (r.skipped.length) {
-    out.push(`skipped (${r.skipped.length}):`, ...r.skipped.map((s) => `  ${s.path}: ${s.message}`), '')
-  }
-  if (r.warnings.length) out.push('warnings:', ...r.warnings.map((w) => `  ${w.message}`), '')
-  out.push(r.trainable ? 'trainable: yes' : 'trainable: NO — nothing usable in this folder')
-  return out.join('\n')
 }

@@ -10,7 +10,8 @@ import { APP_VERSION } from '../../src-shared/version'
 import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
 import { openStudio, type Studio } from '../studio/open-studio'
-import { formatDatasetReport, formatRunDetail, formatRunsTable } from './format'
+import { formatReportText } from '../data'
+import { formatRunDetail, formatRunsTable } from './format'
 import { followRun } from './train'
 
 function positiveInt(value: string): number {
@@ -124,7 +125,7 @@ program
   .addOption(dataDirOption())
   .action(async (dir: string, opts) => {
     const report = await withStudio(opts, (studio) => studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size))
-    console.log(opts.json ? JSON.stringify(report, null, 2) : formatDatasetReport(report))
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatReportText(report))
     process.exitCode = report.trainable ? 0 : 2
   })
 
