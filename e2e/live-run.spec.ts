@@ -12,6 +12,7 @@ test('a tiny run on the demo dataset trains live, pauses, resumes and fills the 
   await expect(report).toContainText('ready to train', { timeout: 60_000 })
   await expect(report.getByRole('table', { name: 'Classes' }).locator('tbody tr')).toHaveCount(10)
 
+  await page.screenshot({ path: info.outputPath('new-run-report.png') })
   await page.getByText('3 · Advanced').click()
   await page.getByRole('textbox', { name: 'Steps', exact: true }).fill('4')
   await page.getByRole('textbox', { name: 'Batch size', exact: true }).fill('8')
@@ -19,15 +20,17 @@ test('a tiny run on the demo dataset trains live, pauses, resumes and fills the 
   await page.getByRole('textbox', { name: 'Checkpoint every', exact: true }).fill('2')
   await page.getByRole('textbox', { name: 'Run name', exact: true }).fill('e2e tiny run')
   await expect(page.getByText('32px · batch 8 · 4 steps · sheet every 2')).toBeVisible()
-  await page.screenshot({ path: info.outputPath('new-run-form.png'), fullPage: true })
+  await page.screenshot({ path: info.outputPath('new-run-form.png') })
   await page.getByRole('button', { name: 'Start training' }).click()
 
   await expect(page).toHaveURL(/#\/run\/[a-z0-9]+$/)
   await expect(page.getByRole('heading', { name: 'e2e tiny run' })).toBeVisible()
+  await expect(page.getByTestId('gallery-empty')).toContainText('The first sheet is saved at step 2')
   const status = page.getByTestId('run-status')
   const stepText = page.getByTestId('run-step')
   await expect(stepText).toHaveText(/^[1-4] \/ 4$/, { timeout: 120_000 })
 
+  await page.screenshot({ path: info.outputPath('live-run-training.png') })
   // Pause as soon as training moves; the worker stops between steps.
   await page.getByRole('button', { name: 'Pause' }).click()
   await expect(status).toHaveText('paused', { timeout: 60_000 })

@@ -21,7 +21,7 @@ test('invalid settings are flagged beside their fields and keep Start disabled',
   await expect(page.getByText('Batch size: must be at least 1')).toBeVisible()
   await expect(page.getByText('Learning rate D: enter a number')).toBeVisible()
   await expect(start).toBeDisabled()
-  await page.screenshot({ path: info.outputPath('new-run-invalid.png'), fullPage: true })
+  await page.screenshot({ path: info.outputPath('new-run-invalid.png') })
 
   await steps.fill('10')
   await page.getByRole('textbox', { name: 'Batch size', exact: true }).fill('')
@@ -53,7 +53,7 @@ test('a bad dataset path gets a clear error; a folder of broken files lists each
     await expect(skipped).toContainText('cats/empty.png')
     await expect(skipped).toContainText('zero-bytes')
     await expect(skipped).toContainText('cats/fake.jpg')
-    await page.screenshot({ path: info.outputPath('new-run-bad-dataset.png'), fullPage: true })
+    await page.screenshot({ path: info.outputPath('new-run-bad-dataset.png') })
 
     // The service refuses to start on it and says why.
     await page.getByRole('button', { name: 'Start training' }).click()
