@@ -48,6 +48,21 @@ describe('Run view', () => {
     expect(enabled()).toEqual([])
   })
 
+  it('a completed run can train more steps past its target', async () => {
+    const { studio, id } = setup('completed')
+    studio.runs.updateProgress(id, { step: 10 })
+    studio.service.publish(studio.runs.get(id))
+    const extra = await screen.findByRole('spinbutton', { name: 'Extra steps' })
+    expect(enabled()).toEqual([])
+    await fireEvent.input(extra, { target: { value: '0' } })
+    expect(button('Train more').disabled).toBe(true)
+    await fireEvent.input(extra, { target: { value: '5' } })
+    await fireEvent.click(button('Train more'))
+    // The new target is stored before the (missing) dataset folder stops the restart.
+    await screen.findByTestId('action-error')
+    expect(studio.runs.get(id).targetSteps).toBe(15)
+  })
+
   it('a run paused by NaN says what happened and what to do, in place', async () => {
     setup('paused', 'Paused: D loss became NaN or infinite at step 7; the last good state was kept. Try a lower learning rate, then resume.')
     const advice = await screen.findByTestId('run-advice')
