@@ -65,12 +65,17 @@ describe('New run form', () => {
     expect(started).toEqual([])
   })
 
-  it('checks the built-in demo dataset in one click', async () => {
+  it('checks the built-in demo dataset in one click, again when the preset changes the image size', async () => {
     setup()
     await fireEvent.click(screen.getByRole('button', { name: 'Use the demo dataset' }))
     const report = await screen.findByTestId('dataset-report', {}, { timeout: 60_000 })
     expect(report.textContent).toContain('ready to train')
     expect(screen.getByRole('table', { name: 'Classes' }).querySelectorAll('tbody tr').length).toBe(10)
     await waitFor(() => expect((screen.getByRole('textbox', { name: 'Dataset folder' }) as HTMLInputElement).value).toBe('demo'))
-  }, 90_000)
+    expect(report.textContent).toContain('trained at 32×32')
+
+    // The standard preset trains at 64 px: the report is checked again for that size.
+    await fireEvent.click(screen.getByRole('radio', { name: 'standard preset' }))
+    await waitFor(() => expect(screen.getByTestId('dataset-report').textContent).toContain('trained at 64×64'), { timeout: 60_000 })
+  }, 120_000)
 })
