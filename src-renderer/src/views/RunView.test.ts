@@ -111,6 +111,6 @@ describe('Run view', () => {
     expect(screen.getByTestId('sheet-step').textContent).toBe('50')
 
     await fireEvent.click(screen.getByRole('radio', { name: 'Raw' }))
-    expect((await screen.findByTestId('gallery-empty')).textContent).toContain('No raw samples yet')
+    expect((await screen.findByTestId('gallery-empty')).textContent).toContain('This run saved 3 with EMA weights')
   })
 })
