@@ -279,7 +279,8 @@ export class SaganTrainer {
     const { z, labels } = this.drawLatents(n)
     const { value, grads } = tf.variableGrads(() => {
       const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: true, updateStats: true })
-      return generatorHinge(this.d.apply(fake, labels, { store: this.dStore, training: true, updateSn: false, updateStats: false }))
+      const dCtx: ForwardContext = { store: this.dStore, training: true, updateSn: false, updateStats: false, weightGradients: false }
+      return generatorHinge(this.d.apply(fake, labels, dCtx))
     }, this.trainables(this.gStore))
     this.adamG.apply(this.byName(grads))
     return value

@@ -95,6 +95,8 @@ export interface ForwardContext {
   updateSn: boolean
   /** Fold this pass's batch statistics into the BN running statistics. */
   updateStats: boolean
+  /** false when this network's weights are not being trained in this pass: skips conv weight gradients. */
+  weightGradients?: boolean
   /** Receives each attention block's map, beta: [B, queries, keys]. */
   onAttention?: (layer: string, beta: tf.Tensor3D) => void
 }

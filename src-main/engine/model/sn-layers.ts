@@ -42,7 +42,7 @@ export class SNConv2d {
   }
 
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    const y = conv2dSame(x, this.w.value(ctx) as tf.Tensor4D)
+    const y = conv2dSame(x, this.w.value(ctx) as tf.Tensor4D, ctx.weightGradients !== false)
     return this.biasName ? tf.add(y, ctx.store.param(this.biasName)) : y
   }
 }

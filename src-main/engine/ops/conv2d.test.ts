@@ -44,6 +44,17 @@ describe('conv2dSame', () => {
   }
 })
 
+test('without weight gradient the input gradient is unchanged and dw is zero', () => {
+  const [x, w, r] = [randomTensor([2, 5, 5, 3], 5), randomTensor([3, 3, 3, 4], 6), randomTensor([2, 5, 5, 4], 7)] as tf.Tensor4D[]
+  const grads = (weightGradient: boolean) =>
+    tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, weightGradient), r)))([x, w]).map((g) => g.dataSync()))
+  const [dxFull] = grads(true)
+  const [dx, dw] = grads(false)
+  expect(Array.from(dx)).toEqual(Array.from(dxFull))
+  expect(dw.every((v) => v === 0)).toBe(true)
+  tf.dispose([x, w, r])
+})
+
 describe('embed', () => {
   test('equals a row lookup, and its table gradient counts each label (wasm has no gather gradient)', () => {
     const table = randomTensor([5, 3], 4) as tf.Tensor2D

@@ -34,24 +34,32 @@ function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(dy, flipped, 1, 'same')
 }
 
-// The tape sees one op with inputs (x, w); gradFunc returns [dx, dw].
-const conv2dSameOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc]
-  save([x, w])
-  const value = tf.conv2d(x, w, 1, 'same')
-  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-    const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D]
-    return [inputGradient(dy as tf.Tensor4D, sw), kernelGradient(sx, dy as tf.Tensor4D, sw.shape[0])]
-  }
-  return { value, gradFunc }
-})
+// The tape sees one op with inputs (x, w); gradFunc returns [dx, dw]. tfjs
+// evaluates a custom gradient for every input, so the variant for passes whose
+// weights are not trained (D inside G's update) returns a zero dw instead.
+function makeOp(weightGradient: boolean) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc]
+    save([x, w])
+    const value = tf.conv2d(x, w, 1, 'same')
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D]
+      const dw = weightGradient ? kernelGradient(sx, dy as tf.Tensor4D, sw.shape[0]) : tf.zerosLike(sw)
+      return [inputGradient(dy as tf.Tensor4D, sw), dw]
+    }
+    return { value, gradFunc }
+  })
+}
+const withWeightGradient = makeOp(true)
+const inputGradientOnly = makeOp(false)
 
 /**
  * x: [B, H, W, Cin], w: [k, k, Cin, Cout] (k odd) -> [B, H, W, Cout].
  * Forward is tf.conv2d(x, w, 1, 'same'); gradients are custom (see file comment).
+ * weightGradient false: dw comes back as zeros (cheaper when w is not trained).
  */
-export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, weightGradient = true): tf.Tensor4D {
   const k = w.shape[0]
   if (k % 2 !== 1 || w.shape[1] !== k) throw new Error(`conv2dSame: kernel must be square and odd, got ${w.shape.join('x')}`)
-  return conv2dSameOp(x, w) as tf.Tensor4D
+  return (weightGradient ? withWeightGradient : inputGradientOnly)(x, w) as tf.Tensor4D
 }
