@@ -12,6 +12,7 @@ import {
   type RunSummary,
 } from './runs'
 import type { DatasetReport } from './dataset'
+import type { MetricValue } from './metrics'
 import { StartRunSchema, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
@@ -58,6 +59,8 @@ export interface StudioCalls {
   getTrainingLog(id: string): Promise<LogPoint[]>
   getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]>
   getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null>
+  /** Every stored metric value of a run, each labelled with how it was computed. */
+  getMetrics(id: string): Promise<MetricValue[]>
 }
 
 /** Events pushed from the main process to every connected UI. */
@@ -67,9 +70,10 @@ export interface StudioEvents {
   runProgress(progress: RunProgress): void
   checkpointSaved(c: { runId: string; step: number; reason: string; bytes: number }): void
   samplesSaved(s: { runId: string; step: number; weights: 'raw' | 'ema' }): void
+  metricComputed(m: { runId: string; step: number; values: MetricValue[]; warnings: string[] }): void
 }
 
-export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved'] as const satisfies readonly (keyof StudioEvents)[]
+export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed'] as const satisfies readonly (keyof StudioEvents)[]
 
 const SampleWeightsSchema = z.enum(['raw', 'ema'])
 
@@ -90,6 +94,7 @@ export const callSchemas = {
   getTrainingLog: z.tuple([RunIdSchema]),
   getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
   getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
+  getMetrics: z.tuple([RunIdSchema]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

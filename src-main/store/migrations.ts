@@ -117,6 +117,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'extractor cache',
+    sql: `
+      -- Trained feature extractors and real-image statistics, per dataset
+      -- fingerprint and size: a second run on the same folder reuses them.
+      CREATE TABLE extractor_cache (
+        key        TEXT PRIMARY KEY,
+        bytes      BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

@@ -1,5 +1,6 @@
 // What a training run writes while it trains: checkpoints (whole or absent),
 // sample sheets, the loss log and its fixed latents. One place knows these tables.
+import type { MetricValue } from '../../src-shared/metrics'
 import type { LogPoint } from '../../src-shared/training'
 import type { SamplerState } from '../data/sampler'
 import type { Db } from './database'
@@ -140,6 +141,50 @@ export class TrainingStore {
 
   samplePerClass(runId: string, step: number, weights: 'raw' | 'ema'): number {
     return (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as number | undefined) ?? 0
+  }
+
+  /** Stores one evaluation's values; the run's best FID and the matching checkpoint's FID follow. */
+  saveMetrics(runId: string, values: MetricValue[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO metrics (run_id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize, at)
+       VALUES (@runId, @step, @name, @value, @std, @classIndex, @extractor, @nReal, @nFake, @imageSize, @resize, @at)`,
+    )
+    this.db.transaction(() => {
+      for (const v of values) {
+        insert.run({ runId, step: v.step, name: v.name, value: v.value, std: v.std ?? null, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize, at: Date.now() })
+        if (v.name === 'fid') {
+          this.db.prepare('UPDATE checkpoints SET fid = ? WHERE run_id = ? AND step = ?').run(v.value, runId, v.step)
+          this.db.prepare('UPDATE runs SET best_fid = MIN(COALESCE(best_fid, ?), ?) WHERE id = ?').run(v.value, v.value, runId)
+        }
+      }
+    })()
+  }
+
+  metrics(runId: string): MetricValue[] {
+    const rows = this.db
+      .prepare('SELECT step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize FROM metrics WHERE run_id = ? ORDER BY step, id')
+      .all(runId) as { step: number; name: MetricValue['name']; value: number; std: number | null; class_index: number | null; extractor: MetricValue['extractor']; n_real: number; n_fake: number; image_size: number; resize: string }[]
+    return rows.map((r) => ({
+      step: r.step,
+      name: r.name,
+      value: r.value,
+      ...(r.std === null ? {} : { std: r.std }),
+      ...(r.class_index === null ? {} : { classIndex: r.class_index }),
+      extractor: r.extractor,
+      nReal: r.n_real,
+      nFake: r.n_fake,
+      imageSize: r.image_size,
+      resize: r.resize,
+    }))
+  }
+
+  cached(key: string): Uint8Array | undefined {
+    const bytes = this.db.prepare('SELECT bytes FROM extractor_cache WHERE key = ?').pluck().get(key) as Buffer | undefined
+    return bytes ? new Uint8Array(bytes) : undefined
+  }
+
+  cache(key: string, bytes: Uint8Array): void {
+    this.db.prepare('INSERT OR REPLACE INTO extractor_cache (key, bytes, created_at) VALUES (?, ?, ?)').run(key, Buffer.from(bytes), Date.now())
   }
 
   saveFixedLatents(runId: string, f: FixedLatents): void {

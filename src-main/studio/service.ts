@@ -8,6 +8,7 @@ import { EventHub } from '../../src-shared/event-hub'
 import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
+import type { MetricValue } from '../../src-shared/metrics'
 import type { LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import type { RunStore } from '../store/run-store'
 import type { TrainingStore } from '../store/training-store'
@@ -120,6 +121,11 @@ export class StudioService implements StudioCalls {
     const report = this.deps.runs.datasetReport(id)
     const classNames = (config.numClasses ?? 0) > 0 ? (report?.classes.map((c) => c.name) ?? []) : []
     return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames }
+  }
+
+  async getMetrics(id: string): Promise<MetricValue[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.metrics(id)
   }
 
   dataDir(): string {

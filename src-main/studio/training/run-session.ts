@@ -12,7 +12,8 @@ import type { DatasetPayload, MainToWorker, WorkerToMain } from '../../engine/wo
 import { encodeGrid } from '../../export/sample-grid'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
-import { spawnTrainingWorker } from './worker-entry'
+import { RunEvaluation } from './run-evaluation'
+import { spawnBundledWorker } from './worker-entry'
 
 export interface RunSessionDeps {
   runs: RunStore
@@ -30,6 +31,8 @@ export class RunSession {
   private ready = false
   /** Messages are handled one at a time, in order (some handlers await PNG encoding). */
   private queue: Promise<void> = Promise.resolve()
+  private evaluation: RunEvaluation | null = null
+  private dataset: DatasetPayload | null = null
   private readonly done: Promise<RunStatus>
   private resolveDone!: (status: RunStatus) => void
 
@@ -40,7 +43,7 @@ export class RunSession {
   ) {
     this.durationMs = deps.runs.get(runId).durationMs
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
-    this.worker = (deps.spawn ?? spawnTrainingWorker)()
+    this.worker = deps.spawn ? deps.spawn() : spawnBundledWorker('training-worker')
     this.worker.on('message', (m: WorkerToMain) => {
       this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => this.end('failed', `Saving training output failed: ${(err as Error).message}`))
     })
@@ -51,6 +54,7 @@ export class RunSession {
   }
 
   start(dataset: DatasetPayload, resume?: { state: Uint8Array; sampler: SamplerState }): void {
+    this.dataset = dataset
     this.post({ type: 'start', config: this.config, dataset, resume })
   }
 
@@ -99,12 +103,14 @@ export class RunSession {
         this.ready = true
         runs.updateProgress(this.runId, { backend: m.backend.name, step: m.step })
         this.setStatus('running')
+        this.startEvaluation(m.step)
         break
       case 'progress': {
         const point = { step: m.step, dLossReal: m.dLossReal, dLossFake: m.dLossFake, gLoss: m.gLoss, gammas: m.gammas, imagesPerSecond: m.imagesPerSecond }
         training.appendLog(this.runId, point)
         runs.updateProgress(this.runId, { step: m.step, durationMs: this.elapsed() })
         events.emit('runProgress', { runId: this.runId, ...point, targetStep: m.targetStep, etaSeconds: m.etaSeconds, backend: m.backend })
+        this.evaluation?.onStep(m.step)
         break
       }
       case 'checkpoint':
@@ -112,7 +118,10 @@ export class RunSession {
         events.emit('checkpointSaved', { runId: this.runId, step: m.step, reason: m.reason, bytes: m.bytes.byteLength })
         break
       case 'samples': {
-        if (m.requestId !== undefined) break
+        if (m.requestId !== undefined) {
+          this.evaluation?.onSamples(m.requestId, m.step, m.images, m.labels)
+          break
+        }
         const perClass = this.config.numClasses > 0 ? m.count / this.config.numClasses : Math.round(Math.sqrt(m.count))
         const png = await encodeGrid({ images: m.images, count: m.count, size: m.imageSize, channels: m.channels, columns: perClass })
         training.saveSamples(this.runId, m.step, m.weights, png, perClass)
@@ -137,6 +146,7 @@ export class RunSession {
       case 'error':
         // Before 'ready' the run could not start at all (backend, memory, data).
         if (!this.ready) this.end('failed', m.message)
+        else if (RunEvaluation.owns(m.requestId)) this.evaluation?.cancelSampling()
         else if (m.requestId === undefined) runs.addEvent(this.runId, 'error', m.message)
         break
       case 'attention':
@@ -144,11 +154,25 @@ export class RunSession {
     }
   }
 
+  /** Evaluation only when the run will reach an evaluation step: preparing it costs a classifier training. */
+  private startEvaluation(step: number): void {
+    const { evalEvery, steps } = this.config
+    if (!this.dataset || evalEvery <= 0 || evalEvery > steps || step >= steps) return
+    this.evaluation = new RunEvaluation(
+      this.runId,
+      this.config,
+      { ...this.deps, requestSamples: (requestId, z, labels) => this.post({ type: 'requestSamples', requestId, z, labels, weights: this.config.ema.enabled ? 'ema' : 'raw' }) },
+      this.dataset,
+      step,
+    )
+  }
+
   private end(status: RunStatus, reason: string | null): void {
     if (this.ended) return
     this.setStatus(status, reason)
     this.ended = true
     void this.worker.terminate()
-    this.resolveDone(status)
+    // The last evaluation may still be computing: its values belong to the run.
+    void (this.evaluation?.close() ?? Promise.resolve()).then(() => this.resolveDone(status))
   }
 }

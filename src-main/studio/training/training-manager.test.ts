@@ -45,6 +45,29 @@ describe('training a run through the studio service', () => {
     expect(seen.filter((e) => e.name === 'checkpointSaved').map((e) => (e.payload as { step: number }).step)).toEqual(expect.arrayContaining([2, 3]))
   })
 
+  it('evaluates FID and KID on its own thread during training, each value labelled with how it was computed', async () => {
+    studio = tempStudio()
+    const seen = record(studio)
+    const evaluated = { ...tiny, evalSamples: 100, sampleEvery: 100, checkpointEvery: { steps: 100 } }
+    // The first run trains the dataset's feature extractor (tens of seconds) and caches it...
+    const first = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 2, evalEvery: 2 } })
+    await studio.trainer.waitFor(first.id)
+    // ...so the next run on the same folder evaluates within seconds of starting.
+    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 16, evalEvery: 4 } })
+    expect(await studio.trainer.waitFor(run.id)).toBe('completed')
+    const metrics = await studio.service.getMetrics(run.id)
+    const fid = metrics.filter((m) => m.name === 'fid')
+    expect(fid.length).toBeGreaterThan(0)
+    for (const m of fid) {
+      expect(m).toMatchObject({ extractor: 'dataset-classifier', nFake: 100, imageSize: expect.any(Number), resize: expect.any(String) })
+      expect(m.value).toBeGreaterThan(0)
+    }
+    expect(metrics.some((m) => m.name === 'kid' && m.std !== undefined)).toBe(true)
+    expect(metrics.filter((m) => m.name === 'class_fid')).toHaveLength(10 * fid.length)
+    expect((await studio.service.getRun(run.id)).bestFid).toBe(Math.min(...fid.map((m) => m.value)))
+    expect(seen.some((e) => e.name === 'metricComputed')).toBe(true)
+  })
+
   it('refuses invalid settings by field name and creates no run', async () => {
     studio = tempStudio()
     await expect(studio.service.startRun({ datasetPath: 'demo', overrides: { batchSize: 0 } })).rejects.toMatchObject({

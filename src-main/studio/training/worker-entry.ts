@@ -1,21 +1,22 @@
-// Finds the built training worker (out/main/training-worker.js). tfjs ships
-// ESM that plain Node cannot load (extension-less and directory imports), so
-// the worker always runs from the bundle, where it was resolved at build
-// time; code running from TypeScript sources (tests) uses the same bundle.
+// Finds a built worker (out/main/<name>.js). tfjs ships ESM that plain Node
+// cannot load (extension-less and directory imports), so workers always run
+// from the bundle, where it was resolved at build time; code running from
+// TypeScript sources (tests) uses the same bundle.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
-const CANDIDATES = [
-  './training-worker.js', // bundled entry in out/main/
-  '../training-worker.js', // bundled chunk in out/main/chunks/
-  '../../../out/main/training-worker.js', // sources: src-main/studio/training/
-]
+export type BundledWorker = 'training-worker' | 'evaluation-worker'
 
-export function spawnTrainingWorker(): Worker {
-  for (const candidate of CANDIDATES) {
+export function spawnBundledWorker(name: BundledWorker): Worker {
+  const candidates = [
+    `./${name}.js`, // bundled entry in out/main/
+    `../${name}.js`, // bundled chunk in out/main/chunks/
+    `../../../out/main/${name}.js`, // sources: src-main/studio/training/
+  ]
+  for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
     if (existsSync(file)) return new Worker(file)
   }
-  throw new Error('The training worker is not built (out/main/training-worker.js). Run `npm run build` first.')
+  throw new Error(`The ${name} is not built (out/main/${name}.js). Run \`npm run build\` first.`)
 }

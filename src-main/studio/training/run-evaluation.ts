@@ -1,0 +1,138 @@
+// Evaluation of one run while it trains: every `evalEvery` steps, ask the
+// training worker for `evalSamples` images from fresh latents and hand them to
+// the run's evaluation worker (its own thread), which answers with labelled
+// metric values. Training and progress events never wait for it.
+import type { Worker } from 'node:worker_threads'
+import type { StudioEvents } from '../../../src-shared/contract'
+import type { EventHub } from '../../../src-shared/event-hub'
+import type { RunConfig } from '../../../src-shared/run-config'
+import type { DatasetPayload } from '../../engine/worker/messages'
+import { datasetClassifierCacheKey } from '../../metrics/dataset-classifier'
+import { realReferenceCacheKey } from '../../metrics/real-reference'
+import { seededNormal } from '../../metrics/seeded-random'
+import type { EvaluatorToMain, MainToEvaluator } from '../../metrics/worker/messages'
+import type { RunStore } from '../../store/run-store'
+import type { TrainingStore } from '../../store/training-store'
+import { spawnBundledWorker } from './worker-entry'
+
+/** Sample requests for evaluation use ids from here up, so they never clash with UI requests. */
+const EVAL_REQUEST_BASE = 1_000_000_000
+
+export interface EvaluationDeps {
+  runs: RunStore
+  training: TrainingStore
+  events: EventHub<StudioEvents>
+  /** Asks the training worker for images of these latents and labels. */
+  requestSamples: (requestId: number, z: Float32Array, labels: Int32Array) => void
+}
+
+export class RunEvaluation {
+  private readonly worker: Worker
+  private prepared = false
+  /** idle, waiting for the training worker's images, or waiting for the metrics. */
+  private phase: 'idle' | 'sampling' | 'evaluating' = 'idle'
+  private settle: (() => void) | null = null
+  private nextStep: number
+  private readonly keys: { classifier: string; reference: string }
+
+  constructor(
+    private readonly runId: string,
+    private readonly config: RunConfig,
+    private readonly deps: EvaluationDeps,
+    dataset: DatasetPayload,
+    startStep: number,
+  ) {
+    this.nextStep = (Math.floor(startStep / config.evalEvery) + 1) * config.evalEvery
+    const fingerprint = deps.runs.datasetFingerprint(runId) ?? runId
+    this.keys = {
+      classifier: datasetClassifierCacheKey(fingerprint, dataset.imageSize),
+      reference: realReferenceCacheKey(fingerprint, 'dataset-classifier', dataset.imageSize),
+    }
+    this.worker = spawnBundledWorker('evaluation-worker')
+    this.worker.on('message', (m: EvaluatorToMain) => this.onMessage(m))
+    this.worker.on('error', (err) => deps.runs.addEvent(runId, 'error', `Evaluation stopped: ${err.message}`))
+    const post = (m: MainToEvaluator) => this.worker.postMessage(m)
+    post({
+      type: 'prepare',
+      backend: config.backend,
+      real: { images: dataset.images, labels: dataset.labels, numClasses: dataset.classNames.length, imageSize: dataset.imageSize, channels: dataset.channels },
+      cached: { classifier: deps.training.cached(this.keys.classifier), reference: deps.training.cached(this.keys.reference) },
+    })
+  }
+
+  /** Called on every progress report; starts an evaluation when one is due and none is running. */
+  onStep(step: number): void {
+    if (!this.prepared || this.phase !== 'idle' || step < this.nextStep) return
+    this.phase = 'sampling'
+    this.nextStep = (Math.floor(step / this.config.evalEvery) + 1) * this.config.evalEvery
+    const n = this.config.evalSamples
+    // Fresh but reproducible latents per evaluation step.
+    const normal = seededNormal(this.config.seed * 7919 + step)
+    const z = Float32Array.from({ length: n * this.config.zDim }, normal)
+    const classes = Math.max(1, this.config.numClasses)
+    const labels = Int32Array.from({ length: n }, (_, i) => i % classes)
+    this.deps.requestSamples(EVAL_REQUEST_BASE + step, z, labels)
+  }
+
+  /** Takes the images of an evaluation request; false when the request was not ours. */
+  onSamples(requestId: number, step: number, images: Uint8Array, labels: Int32Array): boolean {
+    if (!RunEvaluation.owns(requestId)) return false
+    this.phase = 'evaluating'
+    const m: MainToEvaluator = { type: 'evaluate', step, images, labels }
+    this.worker.postMessage(m, [images.buffer as ArrayBuffer])
+    return true
+  }
+
+  static owns(requestId: number | undefined): boolean {
+    return requestId !== undefined && requestId >= EVAL_REQUEST_BASE
+  }
+
+  /** The training worker could not answer (the run ended first): nothing to evaluate. */
+  cancelSampling(): void {
+    if (this.phase === 'sampling') this.idle()
+  }
+
+  /**
+   * Lets an evaluation already computing finish, and a preparation finish so
+   * its extractor is cached for the next run (at most `timeoutMs`), then ends the worker.
+   */
+  async close(timeoutMs = 120_000): Promise<void> {
+    this.cancelSampling()
+    if (this.phase === 'evaluating' || !this.prepared) {
+      await new Promise<void>((resolve) => {
+        this.settle = resolve
+        setTimeout(resolve, timeoutMs).unref()
+      })
+    }
+    await this.worker.terminate()
+  }
+
+  private idle(): void {
+    this.phase = 'idle'
+    this.settle?.()
+    this.settle = null
+  }
+
+  private onMessage(m: EvaluatorToMain): void {
+    const { runs, training, events } = this.deps
+    switch (m.type) {
+      case 'prepared':
+        this.prepared = true
+        this.settle?.()
+        if (m.built.classifier) training.cache(this.keys.classifier, m.built.classifier)
+        if (m.built.reference) training.cache(this.keys.reference, m.built.reference)
+        runs.addEvent(this.runId, 'info', `Evaluation ready in ${m.seconds.toFixed(1)} s: ${m.extractorDetail}`)
+        break
+      case 'metrics':
+        training.saveMetrics(this.runId, m.values)
+        events.emit('metricComputed', { runId: this.runId, step: m.step, values: m.values, warnings: m.warnings })
+        events.emit('runUpdated', runs.get(this.runId))
+        this.idle()
+        break
+      case 'error':
+        runs.addEvent(this.runId, 'error', `Evaluation${m.step === undefined ? '' : ` at step ${m.step}`} failed: ${m.message}`)
+        this.idle()
+        break
+    }
+  }
+}
