@@ -12,6 +12,7 @@ import { resolveDataDir } from '../studio/data-dir'
 import { openStudio, type Studio } from '../studio/open-studio'
 import { formatReportText } from '../data'
 import { formatRunDetail, formatRunsTable } from './format'
+import { folderFid, formatFid } from './fid'
 import { followRun } from './train'
 
 function positiveInt(value: string): number {
@@ -127,6 +128,19 @@ program
     const report = await withStudio(opts, (studio) => studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size))
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatReportText(report))
     process.exitCode = report.trainable ? 0 : 2
+  })
+
+program
+  .command('fid')
+  .description('FID and KID between two image folders (features: a classifier trained on the real folder)')
+  .requiredOption('--real <dir>', 'folder of real images (class sub-folders give intra-FID too)')
+  .requiredOption('--fake <dir>', 'folder of generated images (same class names for intra-FID)')
+  .option('--size <px>', 'image size both folders are brought to', positiveInt, 32)
+  .option('--json', 'print JSON')
+  .addOption(dataDirOption())
+  .action(async (opts) => {
+    const result = await folderFid(resolvePath(opts.real), resolvePath(opts.fake), opts.size, resolveDataDir(opts.dataDir))
+    console.log(opts.json ? JSON.stringify(result, null, 2) : formatFid(result))
   })
 
 const runs = program.command('runs').description('browse run history')
