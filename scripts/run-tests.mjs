@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, unit + component tests (vitest), then end-to-end tests
-// (Playwright against the built UI). Ends with one line `N passed, N failed`.
+// (Playwright against the built UI). A failed type check counts as one
+// failure. Ends with one line `N passed, N failed`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -26,6 +27,8 @@ if (buildStatus !== 0) {
   process.exit(1)
 }
 
+const typecheckStatus = run('type check', 'npm', ['run', '--silent', 'typecheck'])
+
 const unitFile = join(results, 'unit-results.json')
 const unitStatus = run('unit and component tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitFile}`])
 const e2eStatus = run('end-to-end tests', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'])
@@ -45,6 +48,7 @@ if (e2e) {
   failed += e2e.stats.unexpected
   skipped += e2e.stats.skipped
 } else failed += 1
+if (typecheckStatus !== 0) failed += 1
 // A runner that crashed without reporting a failure still fails the run.
 if (failed === 0 && (unitStatus !== 0 || e2eStatus !== 0)) failed += 1
 
