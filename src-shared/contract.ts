@@ -37,6 +37,8 @@ export interface AppInfo {
 
 export interface RunDetail extends RunSummary {
   config: unknown
+  /** Class names in label order; empty for an unconditional run. */
+  classNames: string[]
 }
 
 /** Calls from the UI to the main process. */

@@ -23,6 +23,9 @@ export function connectStudio(
   for (const name of CALL_NAMES) {
     const call = rpc[name] as (...args: unknown[]) => Promise<unknown>
     ;(client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      // MessagePack turns a trailing `undefined` into null, which the schemas
+      // (rightly) refuse: optional arguments left out are simply not sent.
+      while (args.length > 0 && args[args.length - 1] === undefined) args.pop()
       try {
         return await call(...args)
       } catch (err) {

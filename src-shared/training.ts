@@ -49,4 +49,7 @@ export interface SampleSheet {
   png: Uint8Array
   perClass: number
   classNames: string[]
+  /** Pixel size of one cell and of the gap between cells, to map clicks to samples. */
+  cell: number
+  gap: number
 }

@@ -15,9 +15,16 @@ export interface GridInput {
   gap?: number
 }
 
+export const GRID_GAP = 2
+
+/** Default cell: the image scaled by a whole factor to at least 64 px. */
+export function gridCell(size: number): number {
+  return Math.max(size, Math.ceil(64 / size) * size)
+}
+
 export async function encodeGrid(g: GridInput): Promise<Uint8Array> {
-  const cell = g.cell ?? Math.max(g.size, Math.ceil(64 / g.size) * g.size)
-  const gap = g.gap ?? 2
+  const cell = g.cell ?? gridCell(g.size)
+  const gap = g.gap ?? GRID_GAP
   const rows = Math.ceil(g.count / g.columns)
   const width = g.columns * cell + (g.columns - 1) * gap
   const height = rows * cell + (rows - 1) * gap

@@ -10,6 +10,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
+import { GRID_GAP, gridCell } from '../export/sample-grid'
 import type { RunStore } from '../store/run-store'
 import type { TrainingStore } from '../store/training-store'
 import type { TrainingManager } from './training/training-manager'
@@ -54,7 +55,7 @@ export class StudioService implements StudioCalls {
   }
 
   async getRun(id: string): Promise<RunDetail> {
-    return { ...this.deps.runs.get(id), config: this.deps.runs.config(id) }
+    return { ...this.deps.runs.get(id), config: this.deps.runs.config(id), classNames: this.classNames(id) }
   }
 
   async renameRun(id: string, name: string): Promise<RunSummary> {
@@ -115,17 +116,22 @@ export class StudioService implements StudioCalls {
   }
 
   async getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null> {
-    const config = this.deps.runs.config(id) as { numClasses?: number }
+    const { imageSize = 32 } = this.deps.runs.config(id) as { imageSize?: number }
     const png = this.deps.training.samplePng(id, step, weights)
     if (!png) return null
-    const report = this.deps.runs.datasetReport(id)
-    const classNames = (config.numClasses ?? 0) > 0 ? (report?.classes.map((c) => c.name) ?? []) : []
-    return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames }
+    const classNames = this.classNames(id)
+    return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames, cell: gridCell(imageSize), gap: GRID_GAP }
   }
 
   async getMetrics(id: string): Promise<MetricValue[]> {
     this.deps.runs.get(id)
     return this.deps.training.metrics(id)
+  }
+
+  private classNames(id: string): string[] {
+    const config = this.deps.runs.config(id) as { numClasses?: number }
+    const report = this.deps.runs.datasetReport(id)
+    return (config.numClasses ?? 0) > 0 ? (report?.classes.map((c) => c.name) ?? []) : []
   }
 
   dataDir(): string {

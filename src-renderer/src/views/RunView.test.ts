@@ -3,16 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { TrainingStore } from '../../../src-main/store/training-store'
 import { sampleRun } from '../../../src-main/testing/studio-fixture'
 import type { RunStatus } from '../../../src-shared/runs'
+import '../test/canvas-stub'
 import { realStudioConnection } from '../test/real-studio'
 import RunView from './RunView.svelte'
 
 let cleanup: (() => void) | undefined
 afterEach(() => cleanup?.())
 
-// happy-dom has no canvas: uPlot draws its curves into a context that does nothing.
-const noop2d = new Proxy({}, { get: (_, key) => (key === 'measureText' ? () => ({ width: 0 }) : key === 'canvas' ? undefined : () => undefined), set: () => true })
-HTMLCanvasElement.prototype.getContext = (() => noop2d) as unknown as HTMLCanvasElement['getContext']
-globalThis.Path2D ??= class { moveTo() {} lineTo() {} rect() {} arc() {} closePath() {} bezierCurveTo() {} addPath() {} } as unknown as typeof Path2D
 
 // Any bytes do: the sheet is shown as an <img>, which happy-dom does not decode.
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47])
