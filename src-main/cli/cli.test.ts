@@ -55,6 +55,26 @@ describe('sagan-studio CLI', () => {
     }
   })
 
+  it("evaluates a run's checkpoint against its dataset and stores the labelled values with the run", () => {
+    expect(cli('train', '--data', 'demo', '--steps', '2', '--batch-size', '4', '--json').code).toBe(0)
+    const [run] = JSON.parse(cli('runs', 'list', '--json').out) as { id: string }[]
+    const r = cli('fid', run.id, '--samples', '100', '--json')
+    expect(r.code, r.err).toBe(0)
+    const result = JSON.parse(r.out) as { step: number; values: { name: string; value: number; extractor: string; nFake: number }[] }
+    expect(result.step).toBe(2)
+    const fid = result.values.find((v) => v.name === 'fid')!
+    expect(fid).toMatchObject({ extractor: 'dataset-classifier', nFake: 100 })
+    expect(fid.value).toBeGreaterThan(1) // two steps of training are far from the real images
+    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).bestFid).toBeCloseTo(fid.value, 6)
+  })
+
+  it('compares two folders: a folder against a copy of itself has an FID near zero', () => {
+    const r = cli('fid', '--real', 'resources/demo-dataset/fashion-mnist', '--fake', 'resources/demo-dataset/fashion-mnist', '--json')
+    expect(r.code, r.err).toBe(0)
+    const values = (JSON.parse(r.out) as { values: { name: string; value: number }[] }).values
+    expect(Math.abs(values.find((v) => v.name === 'fid')!.value)).toBeLessThan(0.01)
+  })
+
   it('refuses bad numbers with a message naming the option', () => {
     const r = cli('train', '--data', 'demo', '--steps', '0')
     expect(r.code).not.toBe(0)

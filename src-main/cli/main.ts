@@ -12,7 +12,7 @@ import { resolveDataDir } from '../studio/data-dir'
 import { openStudio, type Studio } from '../studio/open-studio'
 import { formatReportText } from '../data'
 import { formatRunDetail, formatRunsTable } from './format'
-import { folderFid, formatFid } from './fid'
+import { folderFid, formatFid, runFid } from './fid'
 import { followRun } from './train'
 
 function positiveInt(value: string): number {
@@ -132,13 +132,22 @@ program
 
 program
   .command('fid')
-  .description('FID and KID between two image folders (features: a classifier trained on the real folder)')
-  .requiredOption('--real <dir>', 'folder of real images (class sub-folders give intra-FID too)')
-  .requiredOption('--fake <dir>', 'folder of generated images (same class names for intra-FID)')
+  .description("FID and KID of a run's checkpoint against its dataset, or between two folders (--real/--fake)")
+  .argument('[runId]', 'run to evaluate (see `runs list`); omit with --real/--fake')
+  .option('--step <n>', 'evaluate the newest checkpoint at or before this step', positiveInt)
+  .option('--samples <n>', 'generated images (default: the run\'s evalSamples)', positiveInt)
+  .option('--real <dir>', 'folder of real images (class sub-folders give intra-FID too)')
+  .option('--fake <dir>', 'folder of generated images (same class names for intra-FID)')
   .option('--size <px>', 'image size both folders are brought to', positiveInt, 32)
   .option('--json', 'print JSON')
   .addOption(dataDirOption())
-  .action(async (opts) => {
+  .action(async (runId: string | undefined, opts) => {
+    if (runId) {
+      const result = await withStudio(opts, (studio) => runFid(studio, runId, { step: opts.step, samples: opts.samples }))
+      console.log(opts.json ? JSON.stringify(result, null, 2) : `step ${result.step}\n${formatFid(result)}`)
+      return
+    }
+    if (!opts.real || !opts.fake) throw new InvalidArgumentError('give a run id, or both --real DIR and --fake DIR')
     const result = await folderFid(resolvePath(opts.real), resolvePath(opts.fake), opts.size, resolveDataDir(opts.dataDir))
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatFid(result))
   })

@@ -60,10 +60,11 @@ export class TrainingStore {
     })()
   }
 
-  latestCheckpoint(runId: string): StoredCheckpoint | undefined {
+  /** The newest checkpoint, or the newest at or before `atStep`. */
+  latestCheckpoint(runId: string, atStep = Number.MAX_SAFE_INTEGER): StoredCheckpoint | undefined {
     const row = this.db
-      .prepare('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1')
-      .get(runId) as
+      .prepare('SELECT * FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1')
+      .get(runId, atStep) as
       | { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; fid: number | null; created_at: number }
       | undefined
     if (!row) return undefined

@@ -21,6 +21,7 @@ export interface Studio {
   service: StudioService
   db: Db
   runs: RunStore
+  training: TrainingStore
   trainer: TrainingManager
   /** Stops live runs (each saves a final checkpoint), then closes the database. */
   close(): Promise<void>
@@ -55,6 +56,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     service,
     db,
     runs,
+    training,
     trainer,
     close: async () => {
       await trainer.shutdown()

@@ -18,6 +18,21 @@ import { spawnBundledWorker } from './worker-entry'
 /** Sample requests for evaluation use ids from here up, so they never clash with UI requests. */
 const EVAL_REQUEST_BASE = 1_000_000_000
 
+/** Where a dataset's extractor and real-image statistics are cached. */
+export function extractorCacheKeys(fingerprint: string, imageSize: number): { classifier: string; reference: string } {
+  return {
+    classifier: datasetClassifierCacheKey(fingerprint, imageSize),
+    reference: realReferenceCacheKey(fingerprint, 'dataset-classifier', imageSize),
+  }
+}
+
+/** Fresh but reproducible latents for the evaluation at `step`; labels cycle over the classes. */
+export function evaluationLatents(config: RunConfig, step: number, n = config.evalSamples): { z: Float32Array; labels: Int32Array } {
+  const normal = seededNormal(config.seed * 7919 + step)
+  const classes = Math.max(1, config.numClasses)
+  return { z: Float32Array.from({ length: n * config.zDim }, normal), labels: Int32Array.from({ length: n }, (_, i) => i % classes) }
+}
+
 export interface EvaluationDeps {
   runs: RunStore
   training: TrainingStore
@@ -43,11 +58,7 @@ export class RunEvaluation {
     startStep: number,
   ) {
     this.nextStep = (Math.floor(startStep / config.evalEvery) + 1) * config.evalEvery
-    const fingerprint = deps.runs.datasetFingerprint(runId) ?? runId
-    this.keys = {
-      classifier: datasetClassifierCacheKey(fingerprint, dataset.imageSize),
-      reference: realReferenceCacheKey(fingerprint, 'dataset-classifier', dataset.imageSize),
-    }
+    this.keys = extractorCacheKeys(deps.runs.datasetFingerprint(runId) ?? runId, dataset.imageSize)
     this.worker = spawnBundledWorker('evaluation-worker')
     this.worker.on('message', (m: EvaluatorToMain) => this.onMessage(m))
     this.worker.on('error', (err) => deps.runs.addEvent(runId, 'error', `Evaluation stopped: ${err.message}`))
@@ -65,12 +76,7 @@ export class RunEvaluation {
     if (!this.prepared || this.phase !== 'idle' || step < this.nextStep) return
     this.phase = 'sampling'
     this.nextStep = (Math.floor(step / this.config.evalEvery) + 1) * this.config.evalEvery
-    const n = this.config.evalSamples
-    // Fresh but reproducible latents per evaluation step.
-    const normal = seededNormal(this.config.seed * 7919 + step)
-    const z = Float32Array.from({ length: n * this.config.zDim }, normal)
-    const classes = Math.max(1, this.config.numClasses)
-    const labels = Int32Array.from({ length: n }, (_, i) => i % classes)
+    const { z, labels } = evaluationLatents(this.config, step)
     this.deps.requestSamples(EVAL_REQUEST_BASE + step, z, labels)
   }
 
