@@ -11,7 +11,7 @@ import {
   type RunQuery,
   type RunSummary,
 } from './runs'
-import type { DatasetReport } from './dataset'
+import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
 import { StartRunSchema, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
@@ -51,8 +51,12 @@ export interface StudioCalls {
   deleteRun(id: string): Promise<void>
   /** Native folder dialog; null when cancelled. Electron only. */
   pickFolder(title?: string): Promise<string | null>
-  /** Scans and validates an image folder ("demo" for the built-in set) at a training size. */
+  /** Scans and validates an image folder ("demo" for the built-in set) at a training size; datasetProgress events follow it. */
   checkDataset(path: string, imageSize?: number): Promise<DatasetReport>
+  /** Stops a running check of `path`; the check rejects with code 'cancelled'. */
+  cancelDatasetCheck(path: string): Promise<void>
+  /** PNG grid of up to 16 images of one class, as the model will see them (after a check of the same folder and size). */
+  getDatasetPreview(path: string, classIndex: number, imageSize?: number): Promise<Uint8Array>
   startRun(request: StartRunRequest): Promise<RunSummary>
   pauseRun(id: string): Promise<RunSummary>
   /** Continues a paused run, or restarts an interrupted/stopped one from its last checkpoint. */
@@ -73,11 +77,14 @@ export interface StudioEvents {
   checkpointSaved(c: { runId: string; step: number; reason: string; bytes: number }): void
   samplesSaved(s: { runId: string; step: number; weights: 'raw' | 'ema' }): void
   metricComputed(m: { runId: string; step: number; values: MetricValue[]; warnings: string[] }): void
+  datasetProgress(p: ScanProgress & { path: string }): void
 }
 
-export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed'] as const satisfies readonly (keyof StudioEvents)[]
+export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed', 'datasetProgress'] as const satisfies readonly (keyof StudioEvents)[]
 
 const SampleWeightsSchema = z.enum(['raw', 'ema'])
+const DatasetPathSchema = z.string().min(1).max(4096)
+const ImageSizeSchema = z.number().int().min(8).max(512)
 
 /** Argument tuples of every call, checked before the service sees them. */
 export const callSchemas = {
@@ -88,7 +95,9 @@ export const callSchemas = {
   setRunNotes: z.tuple([RunIdSchema, RunNotesSchema]),
   deleteRun: z.tuple([RunIdSchema]),
   pickFolder: z.tuple([z.string().max(200).optional()]),
-  checkDataset: z.tuple([z.string().min(1).max(4096), z.number().int().min(8).max(512).optional()]),
+  checkDataset: z.tuple([DatasetPathSchema, ImageSizeSchema.optional()]),
+  cancelDatasetCheck: z.tuple([DatasetPathSchema]),
+  getDatasetPreview: z.tuple([DatasetPathSchema, z.number().int().min(0).max(10_000), ImageSizeSchema.optional()]),
   startRun: z.tuple([StartRunSchema]),
   pauseRun: z.tuple([RunIdSchema]),
   resumeRun: z.tuple([RunIdSchema, z.number().int().min(1).max(10_000_000).optional()]),

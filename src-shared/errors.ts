@@ -6,6 +6,7 @@ export type StudioErrorCode =
   | 'conflict'
   | 'unsupported'
   | 'unavailable'
+  | 'cancelled'
   | 'internal'
 
 export interface WireError {

@@ -89,6 +89,14 @@ export class StudioService implements StudioCalls {
     return this.deps.trainer.checkDataset(path, imageSize)
   }
 
+  async cancelDatasetCheck(path: string): Promise<void> {
+    this.deps.trainer.cancelCheck(path)
+  }
+
+  async getDatasetPreview(path: string, classIndex: number, imageSize?: number): Promise<Uint8Array> {
+    return this.deps.trainer.preview(path, classIndex, imageSize)
+  }
+
   async startRun(request: StartRunRequest): Promise<RunSummary> {
     return this.deps.trainer.startRun(request)
   }

@@ -3,14 +3,14 @@
 import { basename, isAbsolute, join } from 'node:path'
 import { ZodError, z } from 'zod'
 import type { StudioEvents } from '../../../src-shared/contract'
-import type { DatasetReport } from '../../../src-shared/dataset'
+import type { DatasetReport, ScanProgress } from '../../../src-shared/dataset'
 import { StudioError } from '../../../src-shared/errors'
 import type { EventHub } from '../../../src-shared/event-hub'
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 import type { RunSummary } from '../../../src-shared/runs'
 import { DEMO_DATASET, StartRunSchema, type StartRunRequest } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
-import { checkDataset, loadDataset, type LoadedDataset } from '../../data'
+import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload } from '../../engine/worker/messages'
 import type { RunStore } from '../../store/run-store'
@@ -24,6 +24,8 @@ export interface TrainingManagerDeps extends RunSessionDeps {
 
 export class TrainingManager {
   private readonly sessions = new Map<string, RunSession>()
+  /** Dataset checks in flight, by the path the UI gave, so they can be cancelled. */
+  private readonly checks = new Map<string, AbortController>()
 
   constructor(private readonly deps: TrainingManagerDeps) {}
 
@@ -35,9 +37,40 @@ export class TrainingManager {
 
   async checkDataset(path: string, imageSize = 32): Promise<DatasetReport> {
     const root = this.resolveDatasetPath(path)
-    return checkDataset(root, { imageSize }, { cacheDir: this.cacheDir() }).catch((err: unknown) => {
+    this.checks.get(path)?.abort()
+    const controller = new AbortController()
+    this.checks.set(path, controller)
+    let last = 0
+    const onProgress = (p: ScanProgress) => {
+      // Several hundred files a second: a few updates a second are plenty for a progress bar.
+      if (Date.now() - last < 150 && p.done !== p.total) return
+      last = Date.now()
+      this.deps.events.emit('datasetProgress', { path, ...p })
+    }
+    try {
+      // The cache folder makes the next load (start, preview) of the same folder warm.
+      return await checkDataset(root, { imageSize }, { cacheDir: this.cacheDir(), onProgress, signal: controller.signal })
+    } catch (err) {
+      if (controller.signal.aborted) throw new StudioError('cancelled', `The check of ${root} was cancelled.`, root)
+      throw new StudioError('invalid-argument', (err as Error).message, root)
+    } finally {
+      if (this.checks.get(path) === controller) this.checks.delete(path)
+    }
+  }
+
+  cancelCheck(path: string): void {
+    this.checks.get(path)?.abort()
+  }
+
+  async preview(path: string, classIndex: number, imageSize = 32): Promise<Uint8Array> {
+    const root = this.resolveDatasetPath(path)
+    const dataset = await loadDataset(root, { imageSize }, { cacheDir: this.cacheDir() }).catch((err: unknown) => {
       throw new StudioError('invalid-argument', (err as Error).message, root)
     })
+    if (classIndex >= dataset.classNames.length) {
+      throw new StudioError('invalid-argument', `Class ${classIndex} does not exist in ${root} (it has ${dataset.classNames.length}).`, 'classIndex')
+    }
+    return new Uint8Array(await renderPreviewGrid(dataset, classIndex, { maxImages: 16, columns: 8, minCellSize: 32 }))
   }
 
   async startRun(request: StartRunRequest): Promise<RunSummary> {

@@ -73,6 +73,9 @@ describe('New run form', () => {
     expect(screen.getByRole('table', { name: 'Classes' }).querySelectorAll('tbody tr').length).toBe(10)
     await waitFor(() => expect((screen.getByRole('textbox', { name: 'Dataset folder' }) as HTMLInputElement).value).toBe('demo'))
     expect(report.textContent).toContain('trained at 32×32')
+    // One preview grid per class, as the model will see the images.
+    await waitFor(() => expect(screen.getAllByTestId('class-preview')).toHaveLength(10), { timeout: 30_000 })
+    expect(screen.getByAltText('Preview of 1-Trouser at 32×32')).toBeTruthy()
 
     // The standard preset trains at 64 px: the report is checked again for that size.
     await fireEvent.click(screen.getByRole('radio', { name: 'standard preset' }))

@@ -1,0 +1,41 @@
+// Dataset calls of the service on the real demo folder: progress while a
+// folder is read, cancelling a check, and class previews.
+import sharp from 'sharp'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ScanProgress } from '../../src-shared/dataset'
+import { tempStudio, type TempStudio } from '../testing/studio-fixture'
+
+let studio: TempStudio
+afterEach(async () => studio?.dispose())
+
+describe('dataset calls', () => {
+  it('reports progress while it reads a folder, ending with every image decoded', async () => {
+    studio = tempStudio()
+    const progress: (ScanProgress & { path: string })[] = []
+    studio.service.events.subscribe((name, args) => {
+      if (name === 'datasetProgress') progress.push(args[0] as ScanProgress & { path: string })
+    })
+    const report = await studio.service.checkDataset('demo', 32)
+    expect(report.totals.images).toBe(1200)
+    expect(progress.every((p) => p.path === 'demo')).toBe(true)
+    expect(progress.map((p) => p.phase)).toContain('decode')
+    expect(progress.filter((p) => p.phase === 'decode').at(-1)).toMatchObject({ done: 1200, total: 1200 })
+  })
+
+  it('cancels a check on request, saying so', async () => {
+    studio = tempStudio()
+    const check = studio.service.checkDataset('demo', 32)
+    await studio.service.cancelDatasetCheck('demo')
+    await expect(check).rejects.toMatchObject({ code: 'cancelled', message: expect.stringContaining('cancelled') })
+  })
+
+  it('renders a preview grid of one class as the model will see it', async () => {
+    studio = tempStudio()
+    await studio.service.checkDataset('demo', 32)
+    const png = await studio.service.getDatasetPreview('demo', 1, 32)
+    const meta = await sharp(png).metadata()
+    expect(meta.format).toBe('png')
+    expect(meta.width).toBeGreaterThan(meta.height!) // 8 columns, 2 rows
+    await expect(studio.service.getDatasetPreview('demo', 10, 32)).rejects.toMatchObject({ code: 'invalid-argument' })
+  })
+})
