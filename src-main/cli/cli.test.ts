@@ -75,6 +75,14 @@ describe('sagan-studio CLI', () => {
     expect(Math.abs(values.find((v) => v.name === 'fid')!.value)).toBeLessThan(0.01)
   })
 
+  it('explains a missing Inception model instead of computing anything under its name', () => {
+    const demo = 'resources/demo-dataset/fashion-mnist'
+    const r = cli('fid', '--real', demo, '--fake', demo, '--inception', join(dataDir, 'no-model'))
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('model.json not found')
+    expect(r.out).not.toContain('Inception')
+  })
+
   it('refuses bad numbers with a message naming the option', () => {
     const r = cli('train', '--data', 'demo', '--steps', '0')
     expect(r.code).not.toBe(0)

@@ -7,7 +7,7 @@ import { loadDataset } from '../data'
 import { initBackend } from '../engine/backend'
 import type { RunConfig } from '../../src-shared/run-config'
 import { SaganTrainer } from '../engine/trainer'
-import { DatasetClassifier, buildRealReference, evaluate, restoreRealReference, serializeRealReference } from '../metrics'
+import { DatasetClassifier, buildRealReference, evaluate, loadInceptionExtractor, restoreRealReference, serializeRealReference, type FeatureExtractor } from '../metrics'
 import type { Studio } from '../studio/open-studio'
 import { evaluationLatents, extractorCacheKeys } from '../studio/training/run-evaluation'
 
@@ -17,7 +17,11 @@ export interface FolderFidResult {
   extractorDetail: string
 }
 
-export async function folderFid(realDir: string, fakeDir: string, imageSize: number, dataDir: string): Promise<FolderFidResult> {
+/**
+ * With `inceptionDir` (a local Inception-v3 TF.js graph model) the features are
+ * the standard pool3 ones and the numbers are comparable to published FIDs.
+ */
+export async function folderFid(realDir: string, fakeDir: string, imageSize: number, dataDir: string, inceptionDir?: string): Promise<FolderFidResult> {
   await initBackend('auto')
   const cacheDir = join(dataDir, 'cache')
   const real = await loadDataset(realDir, { imageSize }, { cacheDir })
@@ -28,7 +32,7 @@ export async function folderFid(realDir: string, fakeDir: string, imageSize: num
   const numClasses = real.report.conditional ? real.classNames.length : 1
   // Generated folders are compared class by class only when their class names match.
   const sameClasses = fake.classNames.join('\n') === real.classNames.join('\n') && numClasses >= 2
-  const extractor = await DatasetClassifier.train({ ...real, numClasses })
+  const extractor: FeatureExtractor = inceptionDir ? await loadInceptionExtractor(inceptionDir) : await DatasetClassifier.train({ ...real, numClasses })
   try {
     const reference = await buildRealReference(extractor, { ...real, numClasses })
     const result = await evaluate({ step: 0, extractor, real: reference, fake: { ...fake, labels: sameClasses ? fake.labels : undefined } })

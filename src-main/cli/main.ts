@@ -139,6 +139,7 @@ program
   .option('--real <dir>', 'folder of real images (class sub-folders give intra-FID too)')
   .option('--fake <dir>', 'folder of generated images (same class names for intra-FID)')
   .option('--size <px>', 'image size both folders are brought to', positiveInt, 32)
+  .option('--inception <dir>', 'folders only: a local Inception-v3 TF.js graph model (model.json) for standard pool3 features')
   .option('--json', 'print JSON')
   .addOption(dataDirOption())
   .action(async (runId: string | undefined, opts) => {
@@ -148,7 +149,8 @@ program
       return
     }
     if (!opts.real || !opts.fake) throw new InvalidArgumentError('give a run id, or both --real DIR and --fake DIR')
-    const result = await folderFid(resolvePath(opts.real), resolvePath(opts.fake), opts.size, resolveDataDir(opts.dataDir))
+    const inception = opts.inception ? resolvePath(opts.inception) : undefined
+    const result = await folderFid(resolvePath(opts.real), resolvePath(opts.fake), opts.size, resolveDataDir(opts.dataDir), inception)
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatFid(result))
   })
 
