@@ -29,6 +29,8 @@ export class RunSession {
   private runningSince: number | null = null
   private ended = false
   private ready = false
+  /** Why the next 'paused' from the worker happened, when it was not the user. */
+  private pauseReason: string | null = null
   /** Messages are handled one at a time, in order (some handlers await PNG encoding). */
   private queue: Promise<void> = Promise.resolve()
   private evaluation: RunEvaluation | null = null
@@ -45,7 +47,7 @@ export class RunSession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
     this.worker = deps.spawn ? deps.spawn() : spawnBundledWorker('training-worker')
     this.worker.on('message', (m: WorkerToMain) => {
-      this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => this.end('failed', `Saving training output failed: ${(err as Error).message}`))
+      this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => this.writeFailed(err))
     })
     this.worker.on('error', (err) => this.end('failed', `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.`))
     this.worker.on('exit', (code) => {
@@ -128,14 +130,18 @@ export class RunSession {
         events.emit('samplesSaved', { runId: this.runId, step: m.step, weights: m.weights })
         break
       }
-      case 'paused':
-        // A pause is a natural place to save: the user may close the app next.
-        this.post({ type: 'requestCheckpoint', requestId: 0 })
-        this.setStatus('paused', 'Paused by you.')
+      case 'paused': {
+        const reason = this.pauseReason ?? 'Paused by you.'
+        // A pause is a natural place to save, unless saving is what failed.
+        if (this.pauseReason === null) this.post({ type: 'requestCheckpoint', requestId: 0 })
+        this.pauseReason = null
+        this.setStatus('paused', reason)
         break
+      }
       case 'nonFinite':
+        this.pauseReason = `Paused: ${m.what} became NaN or infinite at step ${m.step}; the last good state was kept. Try a lower learning rate, then resume.`
         this.post({ type: 'requestCheckpoint', requestId: 0 })
-        this.setStatus('paused', `Paused: ${m.what} became NaN or infinite at step ${m.step}; the last good state was kept. Try a lower learning rate, then resume.`)
+        this.setStatus('paused', this.pauseReason)
         break
       case 'completed':
         this.end('completed', null)
@@ -151,6 +157,26 @@ export class RunSession {
         break
       case 'attention':
         break
+    }
+  }
+
+  /**
+   * A store write failed (typically a full disk). The database is unchanged by
+   * the failed transaction and the worker keeps its state in memory: pause, so
+   * the user can free space and resume without losing a step.
+   */
+  private writeFailed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err)
+    const code = (err as { code?: string }).code ?? ''
+    const full = /FULL|ENOSPC/.test(code) || /disk is full|no space/i.test(message)
+    this.pauseReason = full
+      ? `Paused: the disk holding the data folder is full (${message}). Nothing was lost; free some space, then resume.`
+      : `Paused: saving training output failed (${message}). Nothing was lost; resume to try again.`
+    this.post({ type: 'pause' })
+    try {
+      this.setStatus('paused', this.pauseReason)
+    } catch {
+      // Even the status write may fail on a full disk; the worker is paused either way.
     }
   }
 

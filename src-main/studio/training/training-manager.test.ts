@@ -1,6 +1,6 @@
 // A real run through the real service: tsx-loaded training worker, wasm
 // backend, the demo dataset, a real SQLite file. Tiny settings keep it short.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StudioEvents } from '../../../src-shared/contract'
 import { openStudio } from '../open-studio'
 import { tempStudio, type TempStudio } from '../../testing/studio-fixture'
@@ -66,6 +66,22 @@ describe('training a run through the studio service', () => {
     expect(metrics.filter((m) => m.name === 'class_fid')).toHaveLength(10 * fid.length)
     expect((await studio.service.getRun(run.id)).bestFid).toBe(Math.min(...fid.map((m) => m.value)))
     expect(seen.some((e) => e.name === 'metricComputed')).toBe(true)
+  })
+
+  it('pauses with the reason when the disk is full, keeps the database whole, and resumes once there is room', async () => {
+    studio = tempStudio()
+    // A real SQLITE_FULL: cap the database a little above its current size.
+    const pages = studio.db.pragma('page_count', { simple: true }) as number
+    studio.db.pragma(`max_page_count = ${pages + 64}`)
+    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 4, checkpointEvery: { steps: 1 } } })
+    await vi.waitFor(() => expect(studio.runs.get(run.id).status).toBe('paused'), { timeout: 60_000, interval: 200 })
+    expect(studio.runs.get(run.id).statusReason).toMatch(/disk .*full.*free some space, then resume/)
+    expect(studio.db.pragma('integrity_check', { simple: true })).toBe('ok')
+
+    studio.db.pragma('max_page_count = 1073741823')
+    await studio.service.resumeRun(run.id)
+    expect(await studio.trainer.waitFor(run.id)).toBe('completed')
+    expect(studio.runs.get(run.id)).toMatchObject({ status: 'completed', step: 4 })
   })
 
   it('refuses invalid settings by field name and creates no run', async () => {
