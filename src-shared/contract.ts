@@ -22,6 +22,13 @@ export interface BackendReport {
   skipped: { name: string; reason: string }[]
 }
 
+export interface DiskSpace {
+  freeBytes: number
+  totalBytes: number
+  /** Set when free space is low enough to endanger checkpoint writes. */
+  warning: string | null
+}
+
 export interface AppInfo {
   version: string
   dataDir: string
@@ -31,6 +38,8 @@ export interface AppInfo {
   /** Whether `pickFolder` can open a native dialog. */
   canPickFolder: boolean
   backend: BackendReport
+  /** Free space on the disk holding the data folder. */
+  disk: DiskSpace
   node: string
   platform: string
 }
@@ -62,6 +71,8 @@ export interface StudioCalls {
   /** Continues a paused run, or restarts an interrupted/stopped one from its last checkpoint. */
   resumeRun(id: string, extraSteps?: number): Promise<RunSummary>
   stopRun(id: string): Promise<RunSummary>
+  /** Starts a new run on the same dataset with the same settings. */
+  cloneRun(id: string, name?: string): Promise<RunSummary>
   getTrainingLog(id: string): Promise<LogPoint[]>
   getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]>
   getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null>
@@ -102,6 +113,7 @@ export const callSchemas = {
   pauseRun: z.tuple([RunIdSchema]),
   resumeRun: z.tuple([RunIdSchema, z.number().int().min(1).max(10_000_000).optional()]),
   stopRun: z.tuple([RunIdSchema]),
+  cloneRun: z.tuple([RunIdSchema, RunNameSchema.optional()]),
   getTrainingLog: z.tuple([RunIdSchema]),
   getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
   getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),

@@ -62,4 +62,6 @@ export interface RunSummary {
   updatedAt: number
   notes: string
   backend: string | null
+  /** Bytes the run holds in the database: checkpoints and sample sheets. */
+  diskBytes: number
 }

@@ -68,6 +68,27 @@ describe('sagan-studio CLI', () => {
     expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).bestFid).toBeCloseTo(fid.value, 6)
   })
 
+  it('renames, annotates, clones and deletes runs; deleting needs a confirmation', () => {
+    expect(cli('train', '--data', 'demo', '--steps', '1', '--batch-size', '4', '--json').code).toBe(0)
+    const [run] = JSON.parse(cli('runs', 'list', '--json').out) as { id: string; diskBytes: number }[]
+    expect(run.diskBytes).toBeGreaterThan(0)
+    expect(cli('runs', 'rename', run.id, 'first try').code).toBe(0)
+    expect(cli('runs', 'notes', run.id, 'lr too high?').code).toBe(0)
+    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out)).toMatchObject({ name: 'first try', notes: 'lr too high?' })
+
+    const clone = cli('runs', 'clone', run.id, '--json')
+    expect(clone.code, clone.err).toBe(0)
+    const listed = JSON.parse(cli('runs', 'list', '--json', '--sort', 'name', '--asc').out) as { id: string; name: string; status: string; targetSteps: number }[]
+    expect(listed.map((r) => r.name)).toEqual(['first try', 'first try (copy)'])
+    expect(listed[1]).toMatchObject({ status: 'completed', targetSteps: 1 })
+
+    const refused = cli('runs', 'delete', run.id)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toContain('--yes')
+    expect(cli('runs', 'delete', run.id, '--yes').code).toBe(0)
+    expect((JSON.parse(cli('runs', 'list', '--json').out) as unknown[]).length).toBe(1)
+  })
+
   it('compares two folders: a folder against a copy of itself has an FID near zero', () => {
     const r = cli('fid', '--real', 'resources/demo-dataset/fashion-mnist', '--fake', 'resources/demo-dataset/fashion-mnist', '--json')
     expect(r.code, r.err).toBe(0)

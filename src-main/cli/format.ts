@@ -1,5 +1,5 @@
 // Plain-text rendering of CLI output: tables people can read in a terminal.
-import { formatDuration } from '../../src-shared/format'
+import { formatBytes, formatDuration } from '../../src-shared/format'
 import type { RunSummary } from '../../src-shared/runs'
 
 export function formatTable(header: string[], rows: string[][]): string {
@@ -11,7 +11,7 @@ export function formatTable(header: string[], rows: string[][]): string {
 export function formatRunsTable(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with `sagan-studio train --data DIR` or in the studio.'
   return formatTable(
-    ['ID', 'NAME', 'STATUS', 'DATASET', 'STEPS', 'BEST FID', 'DURATION', 'CREATED'],
+    ['ID', 'NAME', 'STATUS', 'DATASET', 'STEPS', 'BEST FID', 'DURATION', 'DISK', 'CREATED'],
     runs.map((r) => [
       r.id,
       r.name,
@@ -20,6 +20,7 @@ export function formatRunsTable(runs: RunSummary[]): string {
       `${r.step}/${r.targetSteps}`,
       r.bestFid === null ? '-' : r.bestFid.toFixed(2),
       formatDuration(r.durationMs),
+      formatBytes(r.diskBytes),
       new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
     ]),
   )
@@ -35,6 +36,7 @@ export function formatRunDetail(run: RunSummary & { config: unknown }): string {
     ['steps', `${run.step} of ${run.targetSteps}`],
     ['best FID', run.bestFid === null ? '-' : run.bestFid.toFixed(3)],
     ['duration', formatDuration(run.durationMs)],
+    ['disk', formatBytes(run.diskBytes)],
     ['backend', run.backend ?? '-'],
     ['created', new Date(run.createdAt).toISOString()],
     ['notes', run.notes || '-'],

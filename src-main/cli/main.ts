@@ -1,6 +1,7 @@
 // `sagan-studio`: the headless face of the studio. Same service, same store.
 import { fileURLToPath } from 'node:url'
 import { writeSync } from 'node:fs'
+import { createInterface } from 'node:readline/promises'
 import { resolve as resolvePath } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ABLATIONS, PRESETS } from '../../src-shared/run-config'
@@ -11,6 +12,7 @@ import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
 import { openStudio, type Studio } from '../studio/open-studio'
 import { formatReportText } from '../data'
+import { formatBytes } from '../../src-shared/format'
 import { formatRunDetail, formatRunsTable } from './format'
 import { folderFid, formatFid, runFid } from './fid'
 import { followRun } from './train'
@@ -181,6 +183,65 @@ runs
   .action(async (id: string, opts) => {
     const run = await withStudio(opts, (studio) => studio.service.getRun(id))
     console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
+  })
+
+runs
+  .command('rename')
+  .description('give a run a new name')
+  .argument('<id>', 'run id')
+  .argument('<name>', 'new name')
+  .addOption(dataDirOption())
+  .action(async (id: string, name: string, opts) => {
+    const run = await withStudio(opts, (studio) => studio.service.renameRun(id, name))
+    console.log(`renamed ${run.id} to "${run.name}"`)
+  })
+
+runs
+  .command('notes')
+  .description("set a run's notes (replaces them)")
+  .argument('<id>', 'run id')
+  .argument('<text>', 'the notes')
+  .addOption(dataDirOption())
+  .action(async (id: string, text: string, opts) => {
+    await withStudio(opts, (studio) => studio.service.setRunNotes(id, text))
+    console.log(`notes of ${id} saved`)
+  })
+
+runs
+  .command('clone')
+  .description("start a new run with another run's dataset and settings, and follow it")
+  .argument('<id>', 'run to copy')
+  .option('--name <name>', 'name of the new run')
+  .option('--json', 'print JSON lines instead of a progress bar')
+  .addOption(dataDirOption())
+  .action(async (id: string, opts) => {
+    process.exitCode = await withStudio(opts, async (studio) =>
+      followRun(studio, await studio.service.cloneRun(id, opts.name), { json: Boolean(opts.json) }),
+    )
+  })
+
+runs
+  .command('delete')
+  .description('delete a run with its checkpoints, samples and metrics')
+  .argument('<id>', 'run id')
+  .option('-y, --yes', 'do not ask for confirmation')
+  .addOption(dataDirOption())
+  .action(async (id: string, opts) => {
+    await withStudio(opts, async (studio) => {
+      const run = studio.runs.get(id)
+      if (!opts.yes) {
+        if (!process.stdin.isTTY) throw new InvalidArgumentError(`refusing to delete "${run.name}" without confirmation: add --yes`)
+        const rl = createInterface({ input: process.stdin, output: process.stdout })
+        const answer = await rl.question(`Delete run "${run.name}" (${run.step} steps, ${formatBytes(run.diskBytes)}) and everything it saved? [y/N] `)
+        rl.close()
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          console.log('kept')
+          return
+        }
+      }
+      await studio.service.deleteRun(id)
+      console.log(`deleted ${id} ("${run.name}")`)
+    })
   })
 
 program.parseAsync(process.argv).catch((err: unknown) => {

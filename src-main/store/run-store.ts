@@ -22,6 +22,7 @@ interface RunRow {
   duration_ms: number
   created_at: number
   updated_at: number
+  disk_bytes: number
 }
 
 export interface NewRun {
@@ -34,6 +35,12 @@ export interface NewRun {
   targetSteps: number
   appVersion: string
 }
+
+// Checkpoint and sample bytes per run; both tables are indexed by run_id first.
+const SELECT_RUN = `SELECT runs.*,
+  COALESCE((SELECT SUM(bytes) FROM checkpoints c WHERE c.run_id = runs.id), 0) +
+  COALESCE((SELECT SUM(LENGTH(png)) FROM samples s WHERE s.run_id = runs.id), 0) AS disk_bytes
+  FROM runs`
 
 // Sort keys of the contract mapped to columns; never interpolate user text.
 const SORT_COLUMNS: Record<NonNullable<RunQuery['sort']>, string> = {
@@ -64,6 +71,7 @@ function toSummary(r: RunRow): RunSummary {
     updatedAt: r.updated_at,
     notes: r.notes,
     backend: r.backend,
+    diskBytes: r.disk_bytes,
   }
 }
 
@@ -106,7 +114,7 @@ export class RunStore {
     }
     // NULL best FIDs sort last whatever the order: a run without FID is not "best".
     const nulls = q.sort === 'bestFid' ? 'best_fid IS NULL, ' : ''
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `${SELECT_RUN} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY ${nulls}${SORT_COLUMNS[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}, id
                  LIMIT @limit`
     return (this.db.prepare(sql).all(params) as RunRow[]).map(toSummary)
@@ -186,7 +194,7 @@ export class RunStore {
   }
 
   private row(id: string): RunRow {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined
+    const row = this.db.prepare(`${SELECT_RUN} WHERE id = ?`).get(id) as RunRow | undefined
     if (!row) throw notFound(id)
     return row
   }

@@ -11,6 +11,7 @@ import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
+import { diskSpace } from './disk-space'
 import type { RunStore } from '../store/run-store'
 import type { TrainingStore } from '../store/training-store'
 import type { TrainingManager } from './training/training-manager'
@@ -45,6 +46,7 @@ export class StudioService implements StudioCalls {
       host: this.deps.host,
       canPickFolder: this.deps.pickFolder !== undefined,
       backend: await this.backend,
+      disk: diskSpace(this.deps.dataDir),
       node: process.versions.node,
       platform: platform(),
     }
@@ -111,6 +113,10 @@ export class StudioService implements StudioCalls {
 
   async stopRun(id: string): Promise<RunSummary> {
     return this.deps.trainer.stop(id)
+  }
+
+  async cloneRun(id: string, name?: string): Promise<RunSummary> {
+    return this.deps.trainer.clone(id, name)
   }
 
   async getTrainingLog(id: string): Promise<LogPoint[]> {

@@ -73,6 +73,20 @@ export class TrainingManager {
     return new Uint8Array(await renderPreviewGrid(dataset, classIndex, { maxImages: 16, columns: 8, minCellSize: 32 }))
   }
 
+  /** A new run with another run's dataset and every setting of its config (steps restart at 0). */
+  async clone(id: string, name?: string): Promise<RunSummary> {
+    const source = this.deps.runs.get(id)
+    const config = this.deps.runs.config(id) as RunConfig
+    const { preset, ablation, ...settings } = config
+    return this.startRun({
+      datasetPath: source.datasetPath === demoDatasetDir() ? DEMO_DATASET : source.datasetPath,
+      name: name ?? `${source.name} (copy)`,
+      preset,
+      ablation,
+      overrides: settings,
+    })
+  }
+
   async startRun(request: StartRunRequest): Promise<RunSummary> {
     const req = StartRunSchema.parse(request)
     const root = this.resolveDatasetPath(req.datasetPath)
