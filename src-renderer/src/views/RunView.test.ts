@@ -28,6 +28,16 @@ const button = (name: string) => screen.getByRole('button', { name }) as HTMLBut
 const enabled = () => ['Pause', 'Resume', 'Stop'].filter((name) => !button(name).disabled)
 
 describe('Run view', () => {
+  it('saves the notes typed for a run when the field is left, and keeps them across live updates', async () => {
+    const { studio, id } = setup('paused', 'Paused by you.')
+    const field = (await screen.findByRole('textbox', { name: 'Run notes' })) as HTMLTextAreaElement
+    await fireEvent.input(field, { target: { value: 'attention at 16 too?' } })
+    studio.service.publish(studio.runs.setStatus(id, 'paused', 'Paused by you.'))
+    await fireEvent.blur(field)
+    await waitFor(() => expect(studio.runs.get(id).notes).toBe('attention at 16 too?'))
+    expect(field.value).toBe('attention at 16 too?')
+  })
+
   it('a paused run offers Resume and Stop; Stop marks it stopped, which can still be resumed', async () => {
     setup('paused', 'Paused by you.')
     await waitFor(() => expect(screen.getByTestId('run-status').textContent).toBe('paused'))
