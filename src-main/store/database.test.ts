@@ -21,7 +21,7 @@ describe('studio database', () => {
     const db = openDatabase(tempFile())
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()
-    expect(tables).toEqual(expect.arrayContaining(['runs', 'run_events', 'checkpoints', 'samples', 'train_log', 'metrics', 'fixed_latents', 'extractor_cache']))
+    expect(tables).toEqual(expect.arrayContaining(['runs', 'run_events', 'checkpoints', 'samples', 'train_log', 'metrics', 'extractor_cache']))
     db.close()
   })
 

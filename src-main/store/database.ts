@@ -20,6 +20,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file, { nativeBinding: options.nativeBinding })
   try {
+    // Only settable before the first table exists: deleted checkpoints then
+    // give their pages back to the disk (PRAGMA incremental_vacuum after deletes).
+    if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL')
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     db.pragma('synchronous = NORMAL')
@@ -30,6 +33,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.close()
     throw err
   }
+}
+
+/** Returns the pages of deleted rows to the file system (the database uses incremental auto-vacuum). */
+export function releaseFreePages(db: Db): void {
+  db.pragma('incremental_vacuum')
 }
 
 function migrate(db: Db, file: string): void {

@@ -107,14 +107,6 @@ export const MIGRATIONS: readonly Migration[] = [
         at          INTEGER NOT NULL
       );
       CREATE INDEX metrics_by_run ON metrics (run_id, name, step);
-
-      -- The run's fixed latents, so every sample sheet shows the same noise.
-      CREATE TABLE fixed_latents (
-        run_id    TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
-        z         BLOB NOT NULL,
-        labels    BLOB NOT NULL,
-        per_class INTEGER NOT NULL
-      );
     `,
   },
   {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { RunQuerySchema, type RunQuery, type RunStatus, type RunSummary } from '../../src-shared/runs'
 import type { DatasetReport } from '../../src-shared/dataset'
 import { StudioError } from '../../src-shared/errors'
-import type { Db } from './database'
+import { releaseFreePages, type Db } from './database'
 
 interface RunRow {
   id: string
@@ -183,6 +183,7 @@ export class RunStore {
   delete(id: string): void {
     const { changes } = this.db.prepare('DELETE FROM runs WHERE id = ?').run(id)
     if (changes === 0) throw notFound(id)
+    releaseFreePages(this.db)
   }
 
   private update(id: string, assignment: string, value: unknown): RunSummary {

@@ -3,7 +3,7 @@
 import type { MetricValue } from '../../src-shared/metrics'
 import type { LogPoint } from '../../src-shared/training'
 import type { SamplerState } from '../data/sampler'
-import type { Db } from './database'
+import { releaseFreePages, type Db } from './database'
 
 export interface CheckpointInput {
   step: number
@@ -24,11 +24,6 @@ export interface StoredCheckpoint {
 }
 
 
-export interface FixedLatents {
-  z: Float32Array
-  labels: Int32Array
-  perClass: number
-}
 
 export class TrainingStore {
   constructor(private readonly db: Db) {}
@@ -58,6 +53,7 @@ export class TrainingStore {
         )
         .run({ runId, keepLast })
     })()
+    releaseFreePages(this.db)
   }
 
   /** The newest checkpoint, or the newest at or before `atStep`. */
@@ -186,24 +182,5 @@ export class TrainingStore {
 
   cache(key: string, bytes: Uint8Array): void {
     this.db.prepare('INSERT OR REPLACE INTO extractor_cache (key, bytes, created_at) VALUES (?, ?, ?)').run(key, Buffer.from(bytes), Date.now())
-  }
-
-  saveFixedLatents(runId: string, f: FixedLatents): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO fixed_latents (run_id, z, labels, per_class) VALUES (?, ?, ?, ?)')
-      .run(runId, Buffer.from(f.z.buffer, f.z.byteOffset, f.z.byteLength), Buffer.from(f.labels.buffer, f.labels.byteOffset, f.labels.byteLength), f.perClass)
-  }
-
-  fixedLatents(runId: string): FixedLatents | undefined {
-    const row = this.db.prepare('SELECT z, labels, per_class FROM fixed_latents WHERE run_id = ?').get(runId) as
-      | { z: Buffer; labels: Buffer; per_class: number }
-      | undefined
-    if (!row) return undefined
-    // Copy: Buffers from SQLite may share a pool and need not be aligned for Float32Array.
-    return {
-      z: new Float32Array(new Uint8Array(row.z).buffer),
-      labels: new Int32Array(new Uint8Array(row.labels).buffer),
-      perClass: row.per_class,
-    }
   }
 }
