@@ -13,7 +13,7 @@ import {
 } from './runs'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
-import { StartRunSchema, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
+import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
   /** The tfjs backend training will use, e.g. "wasm". */
@@ -76,6 +76,8 @@ export interface StudioCalls {
   getTrainingLog(id: string): Promise<LogPoint[]>
   getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]>
   getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null>
+  /** Where the generator's last attention layer looks from one pixel of one gallery sample. */
+  getAttention(id: string, query: AttentionRequest): Promise<AttentionView>
   /** Every stored metric value of a run, each labelled with how it was computed. */
   getMetrics(id: string): Promise<MetricValue[]>
 }
@@ -118,6 +120,7 @@ export const callSchemas = {
   getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
   getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
   getMetrics: z.tuple([RunIdSchema]),
+  getAttention: z.tuple([RunIdSchema, AttentionRequestSchema]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

@@ -53,3 +53,35 @@ export interface SampleSheet {
   cell: number
   gap: number
 }
+
+export const AttentionRequestSchema = z
+  .object({
+    /** Step of the sheet the sample is on; the checkpoint at or before it is used. */
+    step: z.number().int().min(0),
+    /** Sheet row (class) and column (fixed latent) of the sample. */
+    row: z.number().int().min(0).max(10_000),
+    column: z.number().int().min(0).max(1_000),
+    /** Query pixel in image coordinates. */
+    x: z.number().int().min(0).max(1023),
+    y: z.number().int().min(0).max(1023),
+    weights: z.enum(['raw', 'ema']),
+  })
+  .strict()
+export type AttentionRequest = z.infer<typeof AttentionRequestSchema>
+
+/** The generator's last attention layer for one query pixel of one sample. */
+export interface AttentionView {
+  /** Step of the checkpoint the map was computed from. */
+  step: number
+  /** The sample as that checkpoint draws it (PNG, size x size). */
+  image: Uint8Array
+  /** Attention weights over the key positions as a translucent colour map (PNG, size x size). */
+  heatmap: Uint8Array
+  size: number
+  /** Key grid of the map: the layer's side, halved by the official 2x2-pooled variant. */
+  keyWidth: number
+  keyHeight: number
+  layer: string
+  variant: 'pooled' | 'full'
+  query: { x: number; y: number }
+}

@@ -9,6 +9,7 @@ import { Generator } from './model/generator'
 import { discriminatorHinge, generatorHinge } from './model/hinge-loss'
 import { type ForwardContext, ParamBuilder, ParamStore } from './model/params'
 import { spectralSigma, uNameOf } from './model/spectral-norm'
+import { fixedLatents } from './fixed-latents'
 import { Rng } from './rng'
 import { Adam } from './train/adam'
 import { updateEma } from './train/ema'
@@ -191,11 +192,7 @@ export class SaganTrainer {
 
   /** nPerClass latents per class (class-major), from their own seed: the same sheet at every step. */
   fixedLatents(nPerClass: number, seed: number): { z: Float32Array; labels: Int32Array } {
-    const classes = Math.max(1, this.config.numClasses)
-    const rng = new Rng(seed)
-    const labels = new Int32Array(classes * nPerClass)
-    for (let i = 0; i < labels.length; i++) labels[i] = Math.floor(i / nPerClass)
-    return { z: rng.normal(labels.length * this.config.zDim), labels }
+    return fixedLatents(this.config, nPerClass, seed)
   }
 
   /**

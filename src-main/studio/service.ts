@@ -9,7 +9,7 @@ import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
-import type { LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
+import type { AttentionRequest, AttentionView, LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { diskSpace } from './disk-space'
 import type { RunStore } from '../store/run-store'
@@ -135,6 +135,11 @@ export class StudioService implements StudioCalls {
     if (!png) return null
     const classNames = this.classNames(id)
     return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames, cell: gridCell(imageSize), gap: GRID_GAP }
+  }
+
+  async getAttention(id: string, query: AttentionRequest): Promise<AttentionView> {
+    const { step, ...rest } = query
+    return this.deps.trainer.attention(id, step, rest)
   }
 
   async getMetrics(id: string): Promise<MetricValue[]> {

@@ -25,6 +25,8 @@ export type MainToWorker =
       dataset: DatasetPayload
       /** Continue a run: bytes from a 'checkpoint' message and its sampler state. */
       resume?: { state: Uint8Array; sampler?: SamplerState }
+      /** Load the state and answer requests (samples, attention) without training. */
+      inspectOnly?: boolean
     }
   | { type: 'pause' }
   | { type: 'resume' }

@@ -3,15 +3,13 @@
 // worker_threads so tests drive it directly; training-worker.ts is the shell.
 import { createSampler, type Sampler } from '../../data/sampler'
 import { initBackend } from '../backend'
+import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
 import { assertFitsMemory } from '../memory-estimate'
 import { type Batch, SaganTrainer, type WeightsChoice } from '../trainer'
 import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
 
 export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
 
-/** Scheduled sample sheets: this many fixed latents per class (64 for unconditional runs). */
-const SHEET_PER_CLASS = 8
-const SHEET_UNCONDITIONAL = 64
 const PROGRESS_INTERVAL_MS = 1000
 /** Weight of the newest step in the smoothed step time behind images/s and ETA. */
 const PACE_SMOOTHING = 0.2
@@ -80,9 +78,15 @@ export class TrainingSession {
     this.trainer = resume
       ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state))
       : await SaganTrainer.create(config, data)
+    const ready = () => this.post({ type: 'ready', backend: info, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
+    if (message.inspectOnly) {
+      // Requests are answered in the paused phase; no sampler, no loop.
+      this.phase = 'paused'
+      return ready()
+    }
     this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)
     this.dataset = dataset
-    this.post({ type: 'ready', backend: info, memory, step: this.trainer.completedSteps, attentionLayers: this.trainer.attentionLayers })
+    ready()
     this.runLoop()
   }
 

@@ -9,6 +9,7 @@ import type { RunConfig } from '../../../src-shared/run-config'
 import type { RunStatus } from '../../../src-shared/runs'
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from '../../engine/worker/messages'
+import { sheetColumns } from '../../engine/fixed-latents'
 import { encodeGrid } from '../../export/sample-grid'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
@@ -124,7 +125,7 @@ export class RunSession {
           this.evaluation?.onSamples(m.requestId, m.step, m.images, m.labels)
           break
         }
-        const perClass = this.config.numClasses > 0 ? m.count / this.config.numClasses : Math.round(Math.sqrt(m.count))
+        const perClass = sheetColumns(this.config.numClasses)
         const png = await encodeGrid({ images: m.images, count: m.count, size: m.imageSize, channels: m.channels, columns: perClass })
         training.saveSamples(this.runId, m.step, m.weights, png, perClass)
         events.emit('samplesSaved', { runId: this.runId, step: m.step, weights: m.weights })

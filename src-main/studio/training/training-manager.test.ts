@@ -1,5 +1,6 @@
 // A real run through the real service: tsx-loaded training worker, wasm
 // backend, the demo dataset, a real SQLite file. Tiny settings keep it short.
+import sharp from 'sharp'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StudioEvents } from '../../../src-shared/contract'
 import { openStudio } from '../open-studio'
@@ -82,6 +83,23 @@ describe('training a run through the studio service', () => {
     await studio.service.resumeRun(run.id)
     expect(await studio.trainer.waitFor(run.id)).toBe('completed')
     expect(studio.runs.get(run.id)).toMatchObject({ status: 'completed', step: 4 })
+  })
+
+  it("shows where the generator's last attention layer looks from a pixel of a gallery sample", async () => {
+    studio = tempStudio()
+    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2, checkpointEvery: { steps: 2 } } })
+    await studio.trainer.waitFor(run.id)
+    const view = await studio.service.getAttention(run.id, { step: 2, row: 1, column: 3, x: 5, y: 7, weights: 'ema' })
+    expect(view).toMatchObject({ step: 2, layer: 'G.attention32', variant: 'pooled', keyWidth: 16, keyHeight: 16, size: 256, query: { x: 5, y: 7 } })
+    for (const png of [view.image, view.heatmap]) {
+      const meta = await sharp(png).metadata()
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', 256, 256])
+    }
+    // Another pixel of the same sample: another map from the same loaded checkpoint.
+    const other = await studio.service.getAttention(run.id, { step: 2, row: 1, column: 3, x: 30, y: 30, weights: 'ema' })
+    expect(Buffer.from(other.image).equals(Buffer.from(view.image))).toBe(true)
+    expect(Buffer.from(other.heatmap).equals(Buffer.from(view.heatmap))).toBe(false)
+    await expect(studio.service.getAttention(run.id, { step: 2, row: 10, column: 0, x: 0, y: 0, weights: 'ema' })).rejects.toMatchObject({ code: 'invalid-argument' })
   })
 
   it('refuses invalid settings by field name and creates no run', async () => {

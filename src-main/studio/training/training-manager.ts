@@ -8,7 +8,7 @@ import { StudioError } from '../../../src-shared/errors'
 import type { EventHub } from '../../../src-shared/event-hub'
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 import type { RunSummary } from '../../../src-shared/runs'
-import { DEMO_DATASET, StartRunSchema, type StartRunRequest } from '../../../src-shared/training'
+import { DEMO_DATASET, StartRunSchema, type AttentionView, type StartRunRequest } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
@@ -16,7 +16,10 @@ import type { DatasetPayload } from '../../engine/worker/messages'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
 import { demoDatasetDir } from '../resources'
+import { RunInspector, type AttentionQuery } from './run-inspector'
 import { RunSession, type RunSessionDeps } from './run-session'
+
+const INSPECTOR_IDLE_MS = 120_000
 
 export interface TrainingManagerDeps extends RunSessionDeps {
   dataDir: string
@@ -24,6 +27,7 @@ export interface TrainingManagerDeps extends RunSessionDeps {
 
 export class TrainingManager {
   private readonly sessions = new Map<string, RunSession>()
+  private readonly inspectors = new Map<string, { inspector: RunInspector; timer: NodeJS.Timeout | undefined }>()
   /** Dataset checks in flight, by the path the UI gave, so they can be cancelled. */
   private readonly checks = new Map<string, AbortController>()
 
@@ -153,6 +157,36 @@ export class TrainingManager {
     return this.deps.runs.get(id)
   }
 
+  /**
+   * The last generator attention layer's map for one pixel of one gallery
+   * sample, from the checkpoint at or before `step` (the sheet's step).
+   */
+  async attention(id: string, step: number, query: AttentionQuery): Promise<AttentionView> {
+    const config = this.deps.runs.config(id) as RunConfig
+    if (config.gAttention.length === 0 || config.attentionBlock !== 'attention') {
+      throw new StudioError('unsupported', `Run "${this.deps.runs.get(id).name}" has no generator attention layer (${config.ablation}).`, id)
+    }
+    const checkpoint = this.deps.training.latestCheckpoint(id, step) ?? this.deps.training.latestCheckpoint(id)
+    if (!checkpoint) throw new StudioError('not-found', 'This run has no checkpoint yet: attention maps are read from saved generators.', id)
+    let held = this.inspectors.get(id)
+    if (held?.inspector.checkpoint.id !== checkpoint.id) {
+      held?.inspector.dispose()
+      const classNames = config.numClasses > 0 ? (this.deps.runs.datasetReport(id)?.classes.map((c) => c.name) ?? []) : []
+      held = { inspector: new RunInspector(config, checkpoint, classNames), timer: undefined }
+      this.inspectors.set(id, held)
+    }
+    // An idle inspector gives its memory back after a while.
+    clearTimeout(held.timer)
+    held.timer = setTimeout(() => this.dropInspector(id), INSPECTOR_IDLE_MS)
+    held.timer.unref()
+    return held.inspector.attention(query)
+  }
+
+  private dropInspector(id: string): void {
+    this.inspectors.get(id)?.inspector.dispose()
+    this.inspectors.delete(id)
+  }
+
   /** Resolves when the run's worker has ended (completed, stopped or failed). */
   async waitFor(id: string): Promise<string> {
     return this.live(id).finished()
@@ -164,6 +198,7 @@ export class TrainingManager {
 
   /** Stops every live run (each saves a final checkpoint) and waits for them. */
   async shutdown(): Promise<void> {
+    for (const id of [...this.inspectors.keys()]) this.dropInspector(id)
     const live = [...this.sessions.values()]
     for (const s of live) s.stop()
     await Promise.all(live.map((s) => s.finished()))

@@ -1,0 +1,106 @@
+// Looks inside a run's saved generator without training it: a training
+// worker loads one checkpoint in inspect-only mode and answers attention and
+// sample requests. Used for the attention overlay, live run or not.
+import type { Worker } from 'node:worker_threads'
+import type { RunConfig } from '../../../src-shared/run-config'
+import type { AttentionView } from '../../../src-shared/training'
+import { StudioError } from '../../../src-shared/errors'
+import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL, fixedLatents, sheetColumns } from '../../engine/fixed-latents'
+import type { MainToWorker, WorkerToMain } from '../../engine/worker/messages'
+import { encodeHeatmap, encodeImage } from '../../export/heatmap'
+import type { StoredCheckpoint } from '../../store/training-store'
+import { spawnBundledWorker } from './worker-entry'
+
+/** Shown size of the sample and its map, in pixels. */
+const VIEW_PX = 256
+
+export interface AttentionQuery {
+  /** Row of the sample sheet (its class), 0 for unconditional runs. */
+  row: number
+  /** Column of the sample sheet (which fixed latent of that class). */
+  column: number
+  /** Query pixel in the image, 0..imageSize-1. */
+  x: number
+  y: number
+  weights: 'raw' | 'ema'
+}
+
+export class RunInspector {
+  private readonly worker: Worker
+  private readonly ready: Promise<void>
+  private nextId = 1
+  private readonly pending = new Map<number, (m: WorkerToMain) => void>()
+  private failure: Error | null = null
+
+  constructor(
+    private readonly config: RunConfig,
+    readonly checkpoint: StoredCheckpoint,
+    classNames: string[],
+  ) {
+    this.worker = spawnBundledWorker('training-worker')
+    let markReady!: () => void
+    let fail!: (e: Error) => void
+    this.ready = new Promise((resolve, reject) => ((markReady = resolve), (fail = reject)))
+    this.worker.on('message', (m: WorkerToMain) => {
+      if (m.type === 'ready') markReady()
+      else if (m.type === 'error' && m.requestId === undefined) fail(new Error(m.message))
+      const id = 'requestId' in m ? m.requestId : undefined
+      if (id !== undefined) this.pending.get(id)?.(m)
+    })
+    this.worker.on('error', (err) => {
+      this.failure = err
+      fail(err)
+    })
+    const start: MainToWorker = {
+      type: 'start',
+      config,
+      dataset: { images: new Uint8Array(0), labels: new Int32Array(0), classNames, imageSize: config.imageSize, channels: config.channels },
+      resume: { state: checkpoint.state },
+      inspectOnly: true,
+    }
+    this.worker.postMessage(start)
+  }
+
+  async attention(q: AttentionQuery): Promise<AttentionView> {
+    await this.ready
+    // The sheet's fixed latents, row-major: the same ones the gallery shows.
+    const perClass = this.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
+    const index = q.row * sheetColumns(this.config.numClasses) + q.column
+    const all = fixedLatents(this.config, perClass, this.config.seed)
+    if (index < 0 || index >= all.labels.length) throw new StudioError('invalid-argument', `No sample at row ${q.row}, column ${q.column} of this run's sheet.`, 'row')
+    const { zDim, imageSize, channels } = this.config
+    const z = all.z.slice(index * zDim, (index + 1) * zDim)
+    const label = all.labels[index]
+    const sample = await this.request({ type: 'requestSamples', requestId: 0, z, labels: Int32Array.of(label), weights: q.weights })
+    const map = await this.request({ type: 'requestAttention', requestId: 0, z, label, query: { x: q.x, y: q.y }, weights: q.weights })
+    if (sample.type !== 'samples' || map.type !== 'attention') throw new Error(sample.type === 'error' ? sample.message : map.type === 'error' ? map.message : 'unexpected reply')
+    const a = map.attention
+    return {
+      step: this.checkpoint.step,
+      image: await encodeImage(sample.images, imageSize, channels, VIEW_PX),
+      heatmap: await encodeHeatmap(a.map, a.width, a.height, VIEW_PX),
+      size: VIEW_PX,
+      keyWidth: a.width,
+      keyHeight: a.height,
+      layer: a.layer,
+      variant: a.variant,
+      query: { x: q.x, y: q.y },
+    }
+  }
+
+  dispose(): void {
+    void this.worker.terminate()
+  }
+
+  private request(message: Extract<MainToWorker, { requestId: number }>): Promise<WorkerToMain> {
+    if (this.failure) return Promise.reject(this.failure)
+    const requestId = this.nextId++
+    return new Promise((resolve) => {
+      this.pending.set(requestId, (m) => {
+        this.pending.delete(requestId)
+        resolve(m)
+      })
+      this.worker.postMessage({ ...message, requestId })
+    })
+  }
+}
