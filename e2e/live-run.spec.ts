@@ -54,7 +54,12 @@ test('a tiny run on the demo dataset trains live, pauses, resumes and fills the 
   await page.screenshot({ path: info.outputPath('live-run-gallery.png') })
   await page.getByTestId('sample-sheet').click({ position: { x: 20, y: 20 } })
   await expect(page.getByRole('dialog', { name: 'Enlarged sample' })).toBeVisible()
-  await page.screenshot({ path: info.outputPath('enlarged-sample.png') })
+  // Click a pixel of the enlarged sample: the last attention layer's map for it lies over the sample.
+  await page.getByTestId('zoomed-sample').click({ position: { x: 100, y: 140 } })
+  await expect(page.getByTestId('attention-heatmap')).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByTestId('attention-panel')).toContainText('G.attention32')
+  await expect(page.getByTestId('attention-panel')).toContainText('checkpoint step 2')
+  await page.screenshot({ path: info.outputPath('attention-overlay.png') })
   await page.getByRole('button', { name: 'Close' }).click()
 
   await page.getByRole('link', { name: 'Runs' }).click()
