@@ -34,7 +34,7 @@ describe('TrainingSession', () => {
     const progress = of('progress')
     expect(progress.at(-1)).toMatchObject({ step: 4, targetStep: 4, backend: 'wasm', etaSeconds: 0 })
     expect(progress.at(-1)!.imagesPerSecond).toBeGreaterThan(0)
-    expect(of('samples').map((s) => [s.step, s.count, s.weights])).toEqual([[2, 80, 'ema'], [4, 80, 'ema']])
+    expect(of('samples').map((s) => [s.step, s.count, s.weights])).toEqual([[2, 80, 'raw'], [2, 80, 'ema'], [4, 80, 'raw'], [4, 80, 'ema']])
     expect(of('checkpoint').map((c) => [c.reason, c.step])).toEqual([['interval', 3], ['final', 4]])
     expect(messages.at(-1)).toEqual({ type: 'completed', step: 4 })
   })

@@ -165,7 +165,9 @@ export class TrainingSession {
     const trainer = this.need()
     const perClass = trainer.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
     const { z, labels } = trainer.fixedLatents(perClass, trainer.config.seed)
-    await this.sendSamples(z, labels, trainer.config.ema.enabled ? 'ema' : 'raw')
+    // Both kinds when EMA is on, so the gallery can compare raw and averaged weights.
+    await this.sendSamples(z, labels, 'raw')
+    if (trainer.config.ema.enabled) await this.sendSamples(z, labels, 'ema')
   }
 
   private async sendSamples(z: Float32Array, labels: Int32Array, weights: WeightsChoice, requestId?: number): Promise<void> {

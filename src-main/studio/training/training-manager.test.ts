@@ -34,6 +34,7 @@ describe('training a run through the studio service', () => {
     expect(log.at(-1)!.gammas.map((g) => g.layer)).toEqual(expect.arrayContaining([expect.stringMatching(/^G\./)]))
 
     expect(await studio.service.getSampleSteps(run.id, 'ema')).toEqual([2])
+    expect(await studio.service.getSampleSteps(run.id, 'raw')).toEqual([2])
     const sheet = await studio.service.getSampleSheet(run.id, 2, 'ema')
     expect(sheet?.classNames).toHaveLength(10)
     expect(sheet?.perClass).toBe(8)
