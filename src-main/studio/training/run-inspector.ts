@@ -29,7 +29,7 @@ export class RunInspector {
   private readonly worker: Worker
   private readonly ready: Promise<void>
   private nextId = 1
-  private readonly pending = new Map<number, (m: WorkerToMain) => void>()
+  private readonly pending = new Map<number, { resolve: (m: WorkerToMain) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
 
   constructor(
@@ -41,16 +41,23 @@ export class RunInspector {
     let markReady!: () => void
     let fail!: (e: Error) => void
     this.ready = new Promise((resolve, reject) => ((markReady = resolve), (fail = reject)))
+    // Awaited by every request; a failure before any request must not go unhandled.
+    this.ready.catch(() => undefined)
     this.worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'ready') markReady()
       else if (m.type === 'error' && m.requestId === undefined) fail(new Error(m.message))
       const id = 'requestId' in m ? m.requestId : undefined
-      if (id !== undefined) this.pending.get(id)?.(m)
+      if (id !== undefined) this.pending.get(id)?.resolve(m)
     })
-    this.worker.on('error', (err) => {
+    // A crashed or ended worker answers nothing more: fail what is waiting.
+    const lost = (err: Error) => {
       this.failure = err
       fail(err)
-    })
+      for (const p of this.pending.values()) p.reject(err)
+      this.pending.clear()
+    }
+    this.worker.on('error', lost)
+    this.worker.on('exit', (code) => lost(new Error(`the inspection worker exited (code ${code})`)))
     const start: MainToWorker = {
       type: 'start',
       config,
@@ -95,10 +102,13 @@ export class RunInspector {
   private request(message: Extract<MainToWorker, { requestId: number }>): Promise<WorkerToMain> {
     if (this.failure) return Promise.reject(this.failure)
     const requestId = this.nextId++
-    return new Promise((resolve) => {
-      this.pending.set(requestId, (m) => {
-        this.pending.delete(requestId)
-        resolve(m)
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, {
+        resolve: (m) => {
+          this.pending.delete(requestId)
+          resolve(m)
+        },
+        reject,
       })
       this.worker.postMessage({ ...message, requestId })
     })

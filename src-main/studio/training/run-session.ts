@@ -200,6 +200,6 @@ export class RunSession {
     this.ended = true
     void this.worker.terminate()
     // The last evaluation may still be computing: its values belong to the run.
-    void (this.evaluation?.close() ?? Promise.resolve()).then(() => this.resolveDone(status))
+    void (this.evaluation?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => this.resolveDone(status))
   }
 }
