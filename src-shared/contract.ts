@@ -13,7 +13,7 @@ import {
 } from './runs'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
-import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
+import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
   /** The tfjs backend training will use, e.g. "wasm". */
@@ -67,6 +67,8 @@ export interface StudioCalls {
   /** PNG grid of up to 16 images of one class, as the model will see them (after a check of the same folder and size). */
   getDatasetPreview(path: string, classIndex: number, imageSize?: number): Promise<Uint8Array>
   startRun(request: StartRunRequest): Promise<RunSummary>
+  /** Memory and time a run with these settings needs on this machine's backend (dataset channels and classes in overrides). */
+  estimateRun(request: StartRunRequest): Promise<RunEstimate>
   pauseRun(id: string): Promise<RunSummary>
   /** Continues a paused run, or restarts an interrupted/stopped one from its last checkpoint. */
   resumeRun(id: string, extraSteps?: number): Promise<RunSummary>
@@ -112,6 +114,7 @@ export const callSchemas = {
   cancelDatasetCheck: z.tuple([DatasetPathSchema]),
   getDatasetPreview: z.tuple([DatasetPathSchema, z.number().int().min(0).max(10_000), ImageSizeSchema.optional()]),
   startRun: z.tuple([StartRunSchema]),
+  estimateRun: z.tuple([StartRunSchema]),
   pauseRun: z.tuple([RunIdSchema]),
   resumeRun: z.tuple([RunIdSchema, z.number().int().min(1).max(10_000_000).optional()]),
   stopRun: z.tuple([RunIdSchema]),

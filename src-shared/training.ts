@@ -85,3 +85,17 @@ export interface AttentionView {
   variant: 'pooled' | 'full'
   query: { x: number; y: number }
 }
+
+/** What a run will cost before it starts: memory against the backend's limit, and time. */
+export interface RunEstimate {
+  backend: string
+  memoryBytes: number
+  limitBytes: number
+  fits: boolean
+  /** When it does not fit: what takes the room and what to lower. */
+  advice: string | null
+  flopsPerStep: number
+  secondsPer1000Steps: number
+  /** How the time was estimated, in words. */
+  basis: string
+}

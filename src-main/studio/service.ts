@@ -9,7 +9,7 @@ import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
-import type { AttentionRequest, AttentionView, LogPoint, SampleSheet, StartRunRequest } from '../../src-shared/training'
+import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { diskSpace } from './disk-space'
 import type { RunStore } from '../store/run-store'
@@ -101,6 +101,11 @@ export class StudioService implements StudioCalls {
 
   async startRun(request: StartRunRequest): Promise<RunSummary> {
     return this.deps.trainer.startRun(request)
+  }
+
+  async estimateRun(request: StartRunRequest): Promise<RunEstimate> {
+    this.backend ??= this.deps.probeBackend()
+    return this.deps.trainer.estimate(request, (await this.backend).name)
   }
 
   async pauseRun(id: string): Promise<RunSummary> {

@@ -8,7 +8,7 @@ import { StudioError } from '../../../src-shared/errors'
 import type { EventHub } from '../../../src-shared/event-hub'
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 import type { RunSummary } from '../../../src-shared/runs'
-import { DEMO_DATASET, StartRunSchema, type AttentionView, type StartRunRequest } from '../../../src-shared/training'
+import { DEMO_DATASET, StartRunSchema, type AttentionView, type RunEstimate, type StartRunRequest } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
@@ -16,6 +16,7 @@ import type { DatasetPayload } from '../../engine/worker/messages'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
 import { demoDatasetDir } from '../resources'
+import { estimateRun } from './run-estimate'
 import { RunInspector, type AttentionQuery } from './run-inspector'
 import { RunSession, type RunSessionDeps } from './run-session'
 
@@ -75,6 +76,11 @@ export class TrainingManager {
       throw new StudioError('invalid-argument', `Class ${classIndex} does not exist in ${root} (it has ${dataset.classNames.length}).`, 'classIndex')
     }
     return new Uint8Array(await renderPreviewGrid(dataset, classIndex, { maxImages: 16, columns: 8, minCellSize: 32 }))
+  }
+
+  estimate(request: StartRunRequest, backend: string): RunEstimate {
+    const req = StartRunSchema.parse(request)
+    return estimateRun(configFrom(req.preset, req.ablation, req.overrides ?? {}), backend)
   }
 
   /** A new run with another run's dataset and every setting of its config (steps restart at 0). */

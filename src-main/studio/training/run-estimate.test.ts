@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { buildRunConfig } from '../../../src-shared/run-config'
+import { estimateRun } from './run-estimate'
+
+describe('run estimate before start', () => {
+  it('the quick preset fits the wasm heap and costs minutes per 1000 steps, saying how that was estimated', () => {
+    const e = estimateRun(buildRunConfig('quick', 'sagan', { channels: 1, numClasses: 10 }), 'wasm')
+    expect(e.fits).toBe(true)
+    expect(e.advice).toBeNull()
+    expect(e.memoryBytes).toBeLessThan(e.limitBytes)
+    expect(e.secondsPer1000Steps).toBeGreaterThan(60)
+    expect(e.basis).toMatch(/GFLOP per step.*bench:train/)
+  })
+
+  it('the paper preset does not fit the wasm heap and says what to lower', () => {
+    const e = estimateRun(buildRunConfig('paper', 'sagan', { channels: 3, numClasses: 10 }), 'wasm')
+    expect(e.fits).toBe(false)
+    expect(e.advice).toMatch(/batch|width|gCh|image size/i)
+  })
+
+  it('a run without attention costs less than the same run with it', () => {
+    const base = { channels: 3 as const, numClasses: 10 }
+    const sagan = estimateRun(buildRunConfig('standard', 'sagan', base), 'wasm')
+    const none = estimateRun(buildRunConfig('standard', 'no-attention', base), 'wasm')
+    expect(none.flopsPerStep).toBeLessThan(sagan.flopsPerStep)
+    expect(none.memoryBytes).toBeLessThan(sagan.memoryBytes)
+  })
+})

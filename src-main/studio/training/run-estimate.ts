@@ -1,0 +1,32 @@
+// The cost of a run before it starts. Memory comes from the engine's
+// estimator (calibrated on a measured wasm heap peak); time from the FLOPs of
+// one step over the throughput this backend reached in bench:train on a
+// 2-core machine (docs/performance.md), so it is a rough guide, and says so.
+import type { RunConfig } from '../../../src-shared/run-config'
+import type { RunEstimate } from '../../../src-shared/training'
+import { trainingFlopsPerStep } from '../../engine/cost'
+import { estimateTrainingMemory } from '../../engine/memory-estimate'
+
+/** Measured GFLOP/s per backend (bench:train, quick and fixed configs, 2-core EPYC, 2026-11-26). */
+const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
+  wasm: { rate: 9, source: 'tfjs wasm ran these models at 8.7-12.1 GFLOP/s in bench:train on 2 cores' },
+  cpu: { rate: 0.45, source: 'the pure-JS cpu backend runs about 20x slower than wasm' },
+  tensorflow: { rate: 30, source: 'native TensorFlow (tfjs-node) runs close to PyTorch, about 30 GFLOP/s on 2 cores' },
+  'tensorflow-gpu': { rate: 300, source: 'a GPU backend; a rough order of magnitude' },
+}
+
+export function estimateRun(config: RunConfig, backend: string): RunEstimate {
+  const memory = estimateTrainingMemory(config, backend)
+  const flops = trainingFlopsPerStep(config)
+  const measured = MEASURED_GFLOPS[backend] ?? MEASURED_GFLOPS.wasm
+  return {
+    backend,
+    memoryBytes: memory.bytes.total,
+    limitBytes: memory.limitBytes,
+    fits: memory.fits,
+    advice: memory.fits ? null : (memory.message ?? 'Lower the batch size, the width (gCh/dCh) or the image size.'),
+    flopsPerStep: flops,
+    secondsPer1000Steps: (1000 * flops) / (measured.rate * 1e9),
+    basis: `${(flops / 1e9).toFixed(1)} GFLOP per step at ~${measured.rate} GFLOP/s (${measured.source})`,
+  }
+}
