@@ -17,6 +17,16 @@ function setup() {
 const startButton = () => screen.getByRole('button', { name: 'Start training' }) as HTMLButtonElement
 
 describe('New run form', () => {
+  it('estimates memory and time before start, and refuses a preset that cannot fit with advice', async () => {
+    setup()
+    const estimate = await screen.findByTestId('run-estimate', {}, { timeout: 30_000 })
+    expect(estimate.textContent).toMatch(/of 4 GiB \(wasm|cpu\)|per 1000 steps/)
+    await fireEvent.click(screen.getByRole('radio', { name: 'paper preset' }))
+    const refusal = await screen.findByTestId('estimate-refusal', {}, { timeout: 10_000 })
+    expect(refusal.textContent).toMatch(/will not fit in memory/)
+    expect(startButton().disabled).toBe(true)
+  }, 60_000)
+
   it('shows each invalid setting next to its field and disables Start until fixed', async () => {
     setup()
     await fireEvent.input(screen.getByRole('textbox', { name: 'Dataset folder' }), { target: { value: '/data/flowers' } })
