@@ -29,6 +29,19 @@ export interface DiskSpace {
   warning: string | null
 }
 
+/** One folder as the dataset picker shows it. */
+export interface FolderListing {
+  path: string
+  /** null at the top of a browsable root. */
+  parent: string | null
+  /** Where browsing may start: the user's home folder and the studio's resources (demo dataset). */
+  roots: string[]
+  folders: { name: string; path: string }[]
+  folderCount: number
+  /** Image files directly in this folder. */
+  imageCount: number
+}
+
 export interface AppInfo {
   version: string
   dataDir: string
@@ -60,6 +73,8 @@ export interface StudioCalls {
   deleteRun(id: string): Promise<void>
   /** Native folder dialog; null when cancelled. Electron only. */
   pickFolder(title?: string): Promise<string | null>
+  /** Sub-folders of a folder inside the home folder or the studio's resources (the browser host's picker). */
+  listFolder(path?: string): Promise<FolderListing>
   /** Scans and validates an image folder ("demo" for the built-in set) at a training size; datasetProgress events follow it. */
   checkDataset(path: string, imageSize?: number): Promise<DatasetReport>
   /** Stops a running check of `path`; the check rejects with code 'cancelled'. */
@@ -110,6 +125,7 @@ export const callSchemas = {
   setRunNotes: z.tuple([RunIdSchema, RunNotesSchema]),
   deleteRun: z.tuple([RunIdSchema]),
   pickFolder: z.tuple([z.string().max(200).optional()]),
+  listFolder: z.tuple([DatasetPathSchema.optional()]),
   checkDataset: z.tuple([DatasetPathSchema, ImageSizeSchema.optional()]),
   cancelDatasetCheck: z.tuple([DatasetPathSchema]),
   getDatasetPreview: z.tuple([DatasetPathSchema, z.number().int().min(0).max(10_000), ImageSizeSchema.optional()]),

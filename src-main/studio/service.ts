@@ -2,7 +2,7 @@
 // It knows no transport (see expose.ts) and no window system (pickFolder is
 // injected by the Electron shell).
 import { platform } from 'node:os'
-import type { AppInfo, BackendReport, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
+import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
 import { EventHub } from '../../src-shared/event-hub'
 import type { RunQuery, RunSummary } from '../../src-shared/runs'
@@ -12,6 +12,7 @@ import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { diskSpace } from './disk-space'
+import { listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
 import type { TrainingStore } from '../store/training-store'
 import type { TrainingManager } from './training/training-manager'
@@ -85,6 +86,10 @@ export class StudioService implements StudioCalls {
       )
     }
     return this.deps.pickFolder(title)
+  }
+
+  async listFolder(path?: string): Promise<FolderListing> {
+    return listFolder(path)
   }
 
   async checkDataset(path: string, imageSize?: number): Promise<DatasetReport> {
