@@ -17,6 +17,19 @@ function setup() {
 const startButton = () => screen.getByRole('button', { name: 'Start training' }) as HTMLButtonElement
 
 describe('New run form', () => {
+  it('in a browser, Browse… walks the allowed folders and checks the chosen one', async () => {
+    setup()
+    await fireEvent.click(screen.getByRole('button', { name: 'Browse…' }))
+    await screen.findByTestId('picker-path')
+    await fireEvent.click(screen.getByRole('button', { name: 'Studio resources (demo)' }))
+    await fireEvent.click(await screen.findByRole('button', { name: /demo-dataset/ }))
+    await fireEvent.click(await screen.findByRole('button', { name: /fashion-mnist/ }))
+    await waitFor(() => expect(screen.getByTestId('picker-path').textContent).toMatch(/fashion-mnist$/))
+    await fireEvent.click(screen.getByRole('button', { name: 'Use this folder' }))
+    const report = await screen.findByTestId('dataset-report', {}, { timeout: 60_000 })
+    expect(report.textContent).toContain('1,200')
+  }, 90_000)
+
   it('estimates memory and time before start, and refuses a preset that cannot fit with advice', async () => {
     setup()
     const estimate = await screen.findByTestId('run-estimate', {}, { timeout: 30_000 })
