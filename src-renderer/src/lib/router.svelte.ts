@@ -1,4 +1,4 @@
-// Hash routes: #/runs, #/new, #/run/<id>, #/export, #/about. Hash routing
+// Hash routes: #/runs, #/new, #/run/<id>, #/compare/<id>,<id>, #/export, #/about. Hash routing
 // works the same from file:// (Electron) and http:// (browser host).
 export type Route =
   | { view: 'runs' }
@@ -6,6 +6,7 @@ export type Route =
   | { view: 'run'; id: string }
   | { view: 'export'; id?: string }
   | { view: 'about' }
+  | { view: 'compare'; ids: string[] }
 
 export function parseRoute(hash: string): Route {
   const [view, id] = hash.replace(/^#\/?/, '').split(/[/?]/)
@@ -16,6 +17,10 @@ export function parseRoute(hash: string): Route {
       return id ? { view: 'run', id } : { view: 'runs' }
     case 'export':
       return { view: 'export', id: id || undefined }
+    case 'compare': {
+      const ids = (id ?? '').split(',').filter(Boolean)
+      return ids.length > 0 ? { view: 'compare', ids } : { view: 'runs' }
+    }
     case 'about':
       return { view: 'about' }
     default:

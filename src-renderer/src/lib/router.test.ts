@@ -10,6 +10,8 @@ describe('hash routes', () => {
     ['#/run/', { view: 'runs' }],
     ['#/export/abc123def456', { view: 'export', id: 'abc123def456' }],
     ['#/about', { view: 'about' }],
+    ['#/compare/abc123def456,fff000aaa111', { view: 'compare', ids: ['abc123def456', 'fff000aaa111'] }],
+    ['#/compare/', { view: 'runs' }],
     ['#token=secret', { view: 'runs' }],
     ['#/nonsense', { view: 'runs' }],
   ])('%s opens %o', (hash, route) => {
