@@ -15,6 +15,8 @@ export interface OpenStudioOptions {
   host: AppInfo['host']
   pickFolder?: (title: string) => Promise<string | null>
   nativeBinding?: string
+  /** Overrides the tfjs backend probe (renderer tests run in a DOM-like environment where wasm cannot load). */
+  probeBackend?: () => Promise<BackendReport>
 }
 
 export interface Studio {
@@ -49,7 +51,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     dataDir: options.dataDir,
     databasePath,
     host: options.host,
-    probeBackend,
+    probeBackend: options.probeBackend ?? probeBackend,
     pickFolder: options.pickFolder,
   })
   return {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStudio, type Studio } from '../studio/open-studio'
+import { openStudio, type OpenStudioOptions, type Studio } from '../studio/open-studio'
 import type { NewRun } from '../store/run-store'
 
 export interface TempStudio extends Studio {
@@ -10,9 +10,9 @@ export interface TempStudio extends Studio {
   dispose(): Promise<void>
 }
 
-export function tempStudio(): TempStudio {
+export function tempStudio(options: Pick<OpenStudioOptions, 'probeBackend'> = {}): TempStudio {
   const dataDir = mkdtempSync(join(tmpdir(), 'sagan-studio-'))
-  const studio = openStudio({ dataDir, host: 'browser' })
+  const studio = openStudio({ dataDir, host: 'browser', ...options })
   return {
     ...studio,
     dataDir,

@@ -6,7 +6,9 @@ import { tempStudio, type TempStudio } from '../../../src-main/testing/studio-fi
 import { Connection } from '../lib/connection.svelte'
 
 export function realStudioConnection(): { studio: TempStudio; connection: Connection } {
-  const studio = tempStudio()
+  // happy-dom makes tfjs-wasm believe it runs in a browser (it tries to fetch its .wasm over
+  // HTTP), so the backend these components display is given, not probed.
+  const studio = tempStudio({ probeBackend: async () => ({ name: 'wasm', skipped: [] }) })
   const [serverEnd, clientEnd] = memoryPipe()
   exposeStudio(studio.service, studio.service.events, serverEnd)
   const connection = new Connection({ kind: 'websocket', open: async () => ({ ...clientEnd, close: () => undefined }) })
