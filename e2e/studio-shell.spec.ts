@@ -2,6 +2,8 @@ import { join } from 'node:path'
 import { sampleRun } from '../src-main/testing/studio-fixture'
 import { openDatabase } from '../src-main/store/database'
 import { RunStore } from '../src-main/store/run-store'
+import { TrainingStore } from '../src-main/store/training-store'
+import { encodeGrid } from '../src-main/export/sample-grid'
 import { expect, test } from './host-fixture'
 
 function insertRun(dataDir: string, name: string) {
@@ -65,4 +67,32 @@ test('the UI reconnects by itself after the host restarts', async ({ page, host 
   await host.restart()
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 20_000 })
   await expect(page.getByText('survives restarts')).toBeVisible()
+})
+
+test('two runs ticked in history are compared: FID curves on one chart and their latest sheets', async ({ page, host }, info) => {
+  const db = openDatabase(join(host.dataDir, 'studio.sqlite'))
+  try {
+    const runs = new RunStore(db)
+    const training = new TrainingStore(db)
+    const noise = (seed: number) => Uint8Array.from({ length: 16 * 8 * 8 }, (_, i) => (i * 37 + seed * 91) % 256)
+    for (const [name, fids, seed] of [['with attention', [58, 41, 33], 1], ['no attention', [61, 50, 46], 2]] as const) {
+      const run = runs.create({ ...sampleRun, name })
+      training.saveMetrics(
+        run.id,
+        fids.map((value, i) => ({ step: (i + 1) * 250, name: 'fid', value, extractor: 'dataset-classifier', nReal: 1200, nFake: 2000, imageSize: 32, resize: 'none' })),
+      )
+      training.saveSamples(run.id, 750, 'ema', await encodeGrid({ images: noise(seed), count: 16, size: 8, channels: 1, columns: 4 }), 4)
+    }
+  } finally {
+    db.close()
+  }
+  await page.goto(host.url)
+  await page.getByRole('checkbox', { name: 'Compare with attention' }).check()
+  await page.getByRole('checkbox', { name: 'Compare no attention' }).check()
+  await page.getByRole('button', { name: 'Compare (2)' }).click()
+  await expect(page.getByRole('heading', { name: 'Compare 2 runs' })).toBeVisible()
+  await expect(page.getByTestId('compare-basis')).toContainText('dataset classifier features, 2000 generated vs 1200 real')
+  await expect(page.getByTestId('compare-sheet')).toHaveCount(2)
+  await expect(page.getByAltText('Latest samples of no attention')).toBeVisible()
+  await page.screenshot({ path: info.outputPath('compare.png') })
 })
