@@ -60,6 +60,10 @@ test('a tiny run on the demo dataset trains live, pauses, resumes and fills the 
   await expect(page.getByTestId('attention-panel')).toContainText('G.attention32')
   await expect(page.getByTestId('attention-panel')).toContainText('checkpoint step 2')
   await page.screenshot({ path: info.outputPath('attention-overlay.png') })
+  // The paper's figure: three query points of the same sample, side by side.
+  await page.getByRole('button', { name: "The paper's view: three query points" }).click()
+  await expect(page.getByTestId('attention-paper').getByTestId('attention-heatmap')).toHaveCount(3, { timeout: 60_000 })
+  await page.screenshot({ path: info.outputPath('attention-paper-view.png') })
   await page.getByRole('button', { name: 'Close' }).click()
 
   await page.getByRole('link', { name: 'Runs' }).click()
