@@ -7,7 +7,8 @@ import { loadDataset } from '../data'
 import { initBackend } from '../engine/backend'
 import type { RunConfig } from '../../src-shared/run-config'
 import { SaganTrainer } from '../engine/trainer'
-import { DatasetClassifier, buildRealReference, evaluate, loadInceptionExtractor, restoreRealReference, serializeRealReference, type FeatureExtractor } from '../metrics'
+import { DatasetClassifier, buildRealReference, evaluate, loadInceptionExtractor, type FeatureExtractor } from '../metrics'
+import { prepareDatasetExtractor } from '../metrics/dataset-extractor'
 import type { Studio } from '../studio/open-studio'
 import { evaluationLatents, extractorCacheKeys } from '../studio/training/run-evaluation'
 
@@ -71,15 +72,12 @@ export async function runFid(studio: Studio, runId: string, opts: RunFidOptions)
   const real = await loadDataset(run.datasetPath, { imageSize: config.imageSize }, { cacheDir: join(studio.service.dataDir(), 'cache') })
   const classNames = config.numClasses > 0 ? real.classNames : []
   const keys = extractorCacheKeys(studio.runs.datasetFingerprint(runId) ?? runId, real.imageSize)
-  const numClasses = Math.max(1, config.numClasses)
-  const cachedClassifier = studio.training.cached(keys.classifier)
-  const extractor = cachedClassifier ? DatasetClassifier.restore(cachedClassifier) : await DatasetClassifier.train({ ...real, numClasses })
-  if (!cachedClassifier) studio.training.cache(keys.classifier, extractor.serialize())
+  const cached = { classifier: studio.training.cached(keys.classifier), reference: studio.training.cached(keys.reference) }
+  const { extractor, reference, built } = await prepareDatasetExtractor({ ...real, numClasses: Math.max(1, config.numClasses) }, cached)
+  if (built.classifier) studio.training.cache(keys.classifier, built.classifier)
+  if (built.reference) studio.training.cache(keys.reference, built.reference)
   const trainer = await SaganTrainer.restore(config, { numClasses: config.numClasses, classNames, imageSize: config.imageSize, channels: config.channels }, SaganTrainer.deserializeState(checkpoint.state))
   try {
-    const cachedReference = cachedClassifier ? studio.training.cached(keys.reference) : undefined
-    const reference = cachedReference ? restoreRealReference(cachedReference) : await buildRealReference(extractor, { ...real, numClasses })
-    if (!cachedReference) studio.training.cache(keys.reference, serializeRealReference(reference))
     const { z, labels } = evaluationLatents(config, checkpoint.step, opts.samples ?? config.evalSamples)
     const images = await trainer.sample(z, labels, config.ema.enabled ? 'ema' : 'raw')
     const result = await evaluate({ step: checkpoint.step, extractor, real: reference, fake: { images, imageSize: config.imageSize, channels: config.channels, labels: config.numClasses >= 2 ? labels : undefined } })

@@ -147,6 +147,12 @@ export class RunStore {
     return json ? (JSON.parse(json) as DatasetReport) : null
   }
 
+  /** Class names in label order; empty for an unconditional run. */
+  classNames(id: string): string[] {
+    const { numClasses = 0 } = this.config(id) as { numClasses?: number }
+    return numClasses > 0 ? (this.datasetReport(id)?.classes.map((c) => c.name) ?? []) : []
+  }
+
   datasetFingerprint(id: string): string | null {
     return this.db.prepare('SELECT dataset_fingerprint FROM runs WHERE id = ?').pluck().get(id) as string | null
   }

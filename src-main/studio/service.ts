@@ -58,7 +58,7 @@ export class StudioService implements StudioCalls {
   }
 
   async getRun(id: string): Promise<RunDetail> {
-    return { ...this.deps.runs.get(id), config: this.deps.runs.config(id), classNames: this.classNames(id) }
+    return { ...this.deps.runs.get(id), config: this.deps.runs.config(id), classNames: this.deps.runs.classNames(id) }
   }
 
   async renameRun(id: string, name: string): Promise<RunSummary> {
@@ -143,7 +143,7 @@ export class StudioService implements StudioCalls {
     const { imageSize = 32 } = this.deps.runs.config(id) as { imageSize?: number }
     const png = this.deps.training.samplePng(id, step, weights)
     if (!png) return null
-    const classNames = this.classNames(id)
+    const classNames = this.deps.runs.classNames(id)
     return { step, weights, png, perClass: this.deps.training.samplePerClass(id, step, weights), classNames, cell: gridCell(imageSize), gap: GRID_GAP }
   }
 
@@ -155,12 +155,6 @@ export class StudioService implements StudioCalls {
   async getMetrics(id: string): Promise<MetricValue[]> {
     this.deps.runs.get(id)
     return this.deps.training.metrics(id)
-  }
-
-  private classNames(id: string): string[] {
-    const config = this.deps.runs.config(id) as { numClasses?: number }
-    const report = this.deps.runs.datasetReport(id)
-    return (config.numClasses ?? 0) > 0 ? (report?.classes.map((c) => c.name) ?? []) : []
   }
 
   dataDir(): string {

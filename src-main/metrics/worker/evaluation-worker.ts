@@ -3,9 +3,10 @@
 // then answers 'evaluate' messages with labelled metric values.
 import { parentPort } from 'node:worker_threads'
 import { initBackend } from '../../engine/backend'
-import { DatasetClassifier } from '../dataset-classifier'
+import type { DatasetClassifier } from '../dataset-classifier'
+import { prepareDatasetExtractor } from '../dataset-extractor'
 import { evaluate } from '../evaluate'
-import { buildRealReference, restoreRealReference, serializeRealReference, type RealReference } from '../real-reference'
+import type { RealReference } from '../real-reference'
 import type { EvaluatorToMain, MainToEvaluator } from './messages'
 
 if (!parentPort) throw new Error('evaluation-worker.ts must run inside a worker_threads Worker')
@@ -25,11 +26,10 @@ async function handle(m: MainToEvaluator): Promise<void> {
     numClasses = m.real.numClasses
     imageSize = m.real.imageSize
     channels = m.real.channels
-    const built: { classifier?: Uint8Array; reference?: Uint8Array } = {}
-    extractor = m.cached.classifier ? DatasetClassifier.restore(m.cached.classifier) : await DatasetClassifier.train(m.real)
-    if (!m.cached.classifier) built.classifier = extractor.serialize()
-    reference = m.cached.reference && m.cached.classifier ? restoreRealReference(m.cached.reference) : await buildRealReference(extractor, m.real)
-    if (!(m.cached.reference && m.cached.classifier)) built.reference = serializeRealReference(reference)
+    const prepared = await prepareDatasetExtractor(m.real, m.cached)
+    extractor = prepared.extractor
+    reference = prepared.reference
+    const built = prepared.built
     post({ type: 'prepared', extractorDetail: extractor.detail, seconds: (performance.now() - started) / 1000, built })
     return
   }

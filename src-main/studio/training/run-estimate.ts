@@ -7,12 +7,12 @@ import type { RunEstimate } from '../../../src-shared/training'
 import { trainingFlopsPerStep } from '../../engine/cost'
 import { estimateTrainingMemory } from '../../engine/memory-estimate'
 
-/** Measured GFLOP/s per backend (bench:train, quick and fixed configs, 2-core EPYC, 2026-11-26). */
+/** GFLOP/s per backend: wasm measured (bench:train, 2-core EPYC, 2026-11-26); the others are stated assumptions. */
 const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
   wasm: { rate: 9, source: 'tfjs wasm ran these models at 8.7-12.1 GFLOP/s in bench:train on 2 cores' },
-  cpu: { rate: 0.45, source: 'the pure-JS cpu backend runs about 20x slower than wasm' },
-  tensorflow: { rate: 30, source: 'native TensorFlow (tfjs-node) runs close to PyTorch, about 30 GFLOP/s on 2 cores' },
-  'tensorflow-gpu': { rate: 300, source: 'a GPU backend; a rough order of magnitude' },
+  cpu: { rate: 0.45, source: 'assumed: the pure-JS cpu backend ran about 20x slower than wasm in the environment probe' },
+  tensorflow: { rate: 30, source: 'assumed close to PyTorch, which ran these models at 32 GFLOP/s on 2 cores; tfjs-node was not measurable here' },
+  'tensorflow-gpu': { rate: 300, source: 'not measured: a rough order of magnitude for a GPU' },
 }
 
 export function estimateRun(config: RunConfig, backend: string): RunEstimate {

@@ -177,8 +177,7 @@ export class TrainingManager {
     let held = this.inspectors.get(id)
     if (held?.inspector.checkpoint.id !== checkpoint.id) {
       held?.inspector.dispose()
-      const classNames = config.numClasses > 0 ? (this.deps.runs.datasetReport(id)?.classes.map((c) => c.name) ?? []) : []
-      held = { inspector: new RunInspector(config, checkpoint, classNames), timer: undefined }
+      held = { inspector: new RunInspector(config, checkpoint, this.deps.runs.classNames(id)), timer: undefined }
       this.inspectors.set(id, held)
     }
     // An idle inspector gives its memory back after a while.
