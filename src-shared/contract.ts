@@ -13,6 +13,7 @@ import {
 } from './runs'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
+import { SheetOptionsSchema, type CheckpointInfo, type SheetOptions, type SheetResult } from './export'
 import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
@@ -97,6 +98,10 @@ export interface StudioCalls {
   getAttention(id: string, query: AttentionRequest): Promise<AttentionView>
   /** Every stored metric value of a run, each labelled with how it was computed. */
   getMetrics(id: string): Promise<MetricValue[]>
+  /** The run's kept checkpoints, oldest first: what sheets can be drawn from. */
+  getCheckpoints(id: string): Promise<CheckpointInfo[]>
+  /** Draws a labelled sample sheet (grid, timeline or interpolation) from kept checkpoints. */
+  exportSheet(id: string, options: SheetOptions): Promise<SheetResult>
 }
 
 /** Events pushed from the main process to every connected UI. */
@@ -140,6 +145,8 @@ export const callSchemas = {
   getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
   getMetrics: z.tuple([RunIdSchema]),
   getAttention: z.tuple([RunIdSchema, AttentionRequestSchema]),
+  getCheckpoints: z.tuple([RunIdSchema]),
+  exportSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

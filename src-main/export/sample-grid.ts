@@ -2,6 +2,7 @@
 // (the fixed-noise gallery sheet). Cells are upscaled with nearest neighbour
 // so small images stay crisp.
 import sharp from 'sharp'
+import { blankCanvas, paintCell } from './canvas'
 
 export interface GridInput {
   /** [count, size, size, channels] uint8. */
@@ -16,6 +17,7 @@ export interface GridInput {
 }
 
 export const GRID_GAP = 2
+const GALLERY_BACKGROUND = '#0f1115'
 
 /** Default cell: the image scaled by a whole factor to at least 64 px. */
 export function gridCell(size: number): number {
@@ -26,23 +28,11 @@ export async function encodeGrid(g: GridInput): Promise<Uint8Array> {
   const cell = g.cell ?? gridCell(g.size)
   const gap = g.gap ?? GRID_GAP
   const rows = Math.ceil(g.count / g.columns)
-  const width = g.columns * cell + (g.columns - 1) * gap
-  const height = rows * cell + (rows - 1) * gap
-  const pixels = g.size * g.size * g.channels
-  const tiles = await Promise.all(
-    Array.from({ length: g.count }, async (_, i) => ({
-      input: await sharp(Buffer.from(g.images.buffer, g.images.byteOffset + i * pixels, pixels), {
-        raw: { width: g.size, height: g.size, channels: g.channels },
-      })
-        .resize(cell, cell, { kernel: 'nearest' })
-        .png()
-        .toBuffer(),
-      left: (i % g.columns) * (cell + gap),
-      top: Math.floor(i / g.columns) * (cell + gap),
-    })),
-  )
-  const png = await sharp({ create: { width, height, channels: 3, background: '#0f1115' } })
-    .composite(tiles)
+  const canvas = blankCanvas(g.columns * cell + (g.columns - 1) * gap, rows * cell + (rows - 1) * gap, GALLERY_BACKGROUND)
+  for (let i = 0; i < g.count; i++) {
+    paintCell(canvas, g, i, (i % g.columns) * (cell + gap), Math.floor(i / g.columns) * (cell + gap), cell)
+  }
+  const png = await sharp(canvas.data, { raw: { width: canvas.width, height: canvas.height, channels: 3 } })
     .png({ compressionLevel: 9 })
     .toBuffer()
   return new Uint8Array(png)

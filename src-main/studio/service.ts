@@ -2,6 +2,7 @@
 // It knows no transport (see expose.ts) and no window system (pickFolder is
 // injected by the Electron shell).
 import { platform } from 'node:os'
+import { z } from 'zod'
 import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
 import { EventHub } from '../../src-shared/event-hub'
@@ -10,7 +11,10 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
+import { SheetOptionsSchema, type CheckpointInfo, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
+import { composeSheet } from '../export/sheet/compose'
 import { diskSpace } from './disk-space'
 import { listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
@@ -155,6 +159,27 @@ export class StudioService implements StudioCalls {
   async getMetrics(id: string): Promise<MetricValue[]> {
     this.deps.runs.get(id)
     return this.deps.training.metrics(id)
+  }
+
+  async getCheckpoints(id: string): Promise<CheckpointInfo[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.checkpointSteps(id)
+  }
+
+  async exportSheet(id: string, options: SheetOptions): Promise<SheetResult> {
+    const run = this.deps.runs.get(id)
+    const parsed = SheetOptionsSchema.safeParse(options)
+    if (!parsed.success) throw new StudioError('invalid-argument', `export options: ${z.prettifyError(parsed.error)}`, String(parsed.error.issues[0]?.path[0] ?? 'options'))
+    const sheetRun = {
+      id,
+      name: run.name,
+      datasetName: run.datasetName,
+      config: this.deps.runs.config(id) as RunConfig,
+      classNames: this.deps.runs.classNames(id),
+      checkpoints: this.deps.training.checkpointSteps(id),
+      metrics: this.deps.training.metrics(id),
+    }
+    return composeSheet(sheetRun, parsed.data, (step, z, labels, weights) => this.deps.trainer.sampleCheckpoint(id, step, z, labels, weights))
   }
 
   dataDir(): string {

@@ -1,6 +1,7 @@
 // Looks inside a run's saved generator without training it: a training
 // worker loads one checkpoint in inspect-only mode and answers attention and
-// sample requests. Used for the attention overlay, live run or not.
+// sample requests. Used for the attention overlay and for exported sheets,
+// live run or not.
 import type { Worker } from 'node:worker_threads'
 import type { RunConfig } from '../../../src-shared/run-config'
 import type { AttentionView } from '../../../src-shared/training'
@@ -78,13 +79,13 @@ export class RunInspector {
     const { zDim, imageSize, channels } = this.config
     const z = all.z.slice(index * zDim, (index + 1) * zDim)
     const label = all.labels[index]
-    const sample = await this.request({ type: 'requestSamples', requestId: 0, z, labels: Int32Array.of(label), weights: q.weights })
+    const image = await this.samples(z, Int32Array.of(label), q.weights)
     const map = await this.request({ type: 'requestAttention', requestId: 0, z, label, query: { x: q.x, y: q.y }, weights: q.weights })
-    if (sample.type !== 'samples' || map.type !== 'attention') throw new Error(sample.type === 'error' ? sample.message : map.type === 'error' ? map.message : 'unexpected reply')
+    if (map.type !== 'attention') throw new Error(map.type === 'error' ? map.message : 'unexpected reply')
     const a = map.attention
     return {
       step: this.checkpoint.step,
-      image: await encodeImage(sample.images, imageSize, channels, VIEW_PX),
+      image: await encodeImage(image, imageSize, channels, VIEW_PX),
       heatmap: await encodeHeatmap(a.map, a.width, a.height, VIEW_PX),
       size: VIEW_PX,
       keyWidth: a.width,
@@ -93,6 +94,14 @@ export class RunInspector {
       variant: a.variant,
       query: { x: q.x, y: q.y },
     }
+  }
+
+  /** [N, S, S, C] uint8 images of this checkpoint's generator for latents z [N, zDim] and labels [N]. */
+  async samples(z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
+    await this.ready
+    const reply = await this.request({ type: 'requestSamples', requestId: 0, z, labels, weights })
+    if (reply.type !== 'samples') throw new Error(reply.type === 'error' ? reply.message : 'unexpected reply')
+    return reply.images
   }
 
   dispose(): void {

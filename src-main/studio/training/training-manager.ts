@@ -14,7 +14,7 @@ import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload } from '../../engine/worker/messages'
 import type { RunStore } from '../../store/run-store'
-import type { TrainingStore } from '../../store/training-store'
+import type { StoredCheckpoint, TrainingStore } from '../../store/training-store'
 import { demoDatasetDir } from '../resources'
 import { estimateRun } from './run-estimate'
 import { RunInspector, type AttentionQuery } from './run-inspector'
@@ -174,6 +174,18 @@ export class TrainingManager {
     }
     const checkpoint = this.deps.training.latestCheckpoint(id, step) ?? this.deps.training.latestCheckpoint(id)
     if (!checkpoint) throw new StudioError('not-found', 'This run has no checkpoint yet: attention maps are read from saved generators.', id)
+    return this.inspector(id, config, checkpoint).attention(query)
+  }
+
+  /** Images of the generator saved at exactly `step` (a kept checkpoint), for exported sheets. */
+  async sampleCheckpoint(id: string, step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
+    const checkpoint = this.deps.training.latestCheckpoint(id, step)
+    if (checkpoint?.step !== step) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" keeps no checkpoint at step ${step}.`, 'step')
+    return this.inspector(id, this.deps.runs.config(id) as RunConfig, checkpoint).samples(z, labels, weights)
+  }
+
+  /** One inspection worker per run, holding the last checkpoint asked for. */
+  private inspector(id: string, config: RunConfig, checkpoint: StoredCheckpoint): RunInspector {
     let held = this.inspectors.get(id)
     if (held?.inspector.checkpoint.id !== checkpoint.id) {
       held?.inspector.dispose()
@@ -184,7 +196,7 @@ export class TrainingManager {
     clearTimeout(held.timer)
     held.timer = setTimeout(() => this.dropInspector(id), INSPECTOR_IDLE_MS)
     held.timer.unref()
-    return held.inspector.attention(query)
+    return held.inspector
   }
 
   private dropInspector(id: string): void {
