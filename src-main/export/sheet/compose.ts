@@ -15,7 +15,7 @@ import { extractorLabel, type MetricValue } from '../../../src-shared/metrics'
 import type { RunConfig } from '../../../src-shared/run-config'
 import { APP_VERSION } from '../../../src-shared/version'
 import { gridCell } from '../sample-grid'
-import { layoutSheet } from './layout'
+import { layoutSheet, type SheetLayout, type SheetLayoutInput } from './layout'
 import { sheetLatents } from './latents'
 import { renderSheet } from './render'
 
@@ -51,22 +51,12 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
     throw new StudioError('invalid-argument', `That sheet needs ${total} images; the limit is ${MAX_SHEET_IMAGES}. Use fewer classes, samples per class${o.kind === 'timeline' ? ' or checkpoints' : ''}.`, 'perClass')
   }
 
-  const perStep: Uint8Array[] = []
-  for (const step of steps) perStep.push(await sampleAt(step, latents.z, latents.labels, weights))
+  // Laid out before sampling, so a sheet too large is refused at once.
   const { imageSize: size, channels } = config
-  const pixels = size * size * channels
-  // A timeline's columns are checkpoints: cell (row, j) is row's image at step j.
   const columns = o.kind === 'timeline' ? steps.length : latents.columns
-  const images = o.kind === 'timeline' ? new Uint8Array(latents.rows * columns * pixels) : perStep[0]
-  if (o.kind === 'timeline') {
-    for (let row = 0; row < latents.rows; row++) {
-      steps.forEach((_, j) => images.set(perStep[j].subarray(row * pixels, (row + 1) * pixels), (row * columns + j) * pixels))
-    }
-  }
-
   const cell = o.cell ?? gridCell(size)
   if (cell < size) throw new StudioError('invalid-argument', `The cell (${cell} px) is smaller than the images (${size} px).`, 'cell')
-  const layout = layoutSheet({
+  const layout = sheetLayout({
     rows: latents.rows,
     columns,
     cell,
@@ -76,6 +66,17 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
     header: o.header ? sheetHeader(run, o, steps, weights) : null,
     footer: o.footer ? sheetFooter(run, o, seed) : null,
   })
+
+  const perStep: Uint8Array[] = []
+  for (const step of steps) perStep.push(await sampleAt(step, latents.z, latents.labels, weights))
+  const pixels = size * size * channels
+  // A timeline's columns are checkpoints: cell (row, j) is row's image at step j.
+  const images = o.kind === 'timeline' ? new Uint8Array(latents.rows * columns * pixels) : perStep[0]
+  if (o.kind === 'timeline') {
+    for (let row = 0; row < latents.rows; row++) {
+      steps.forEach((_, j) => images.set(perStep[j].subarray(row * pixels, (row + 1) * pixels), (row * columns + j) * pixels))
+    }
+  }
   const bytes = await renderSheet({ layout, cells: { images, size, channels }, rows: latents.rows, columns, background: o.background, format: o.format, quality: o.quality })
   const stepPart = steps.length === 1 ? `step${steps[0]}` : `steps${steps[0]}-${steps[steps.length - 1]}`
   return {
@@ -88,6 +89,14 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
     steps,
     weights,
     seed,
+  }
+}
+
+function sheetLayout(input: SheetLayoutInput): SheetLayout {
+  try {
+    return layoutSheet(input)
+  } catch (err) {
+    throw err instanceof RangeError ? new StudioError('invalid-argument', err.message, 'cell') : err
   }
 }
 
