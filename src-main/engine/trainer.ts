@@ -10,6 +10,7 @@ import { discriminatorHinge, generatorHinge } from './model/hinge-loss'
 import { type ForwardContext, ParamBuilder, ParamStore } from './model/params'
 import { spectralSigma, uNameOf } from './model/spectral-norm'
 import { fixedLatents } from './fixed-latents'
+import { toPixelValues } from './pixels'
 import { Rng } from './rng'
 import { Adam } from './train/adam'
 import { updateEma } from './train/ema'
@@ -182,7 +183,7 @@ export class SaganTrainer {
       const end = Math.min(n, start + batchSize)
       const images = tf.tidy(() => {
         const x = this.g.apply(tf.tensor2d(z.subarray(start * zDim, end * zDim), [end - start, zDim]), this.labelTensor(labels.subarray(start, end)), evalContext(store))
-        return tf.cast(tf.round(tf.clipByValue(tf.mul(tf.add(x, 1), 127.5), 0, 255)), 'int32')
+        return toPixelValues(x)
       })
       out.set(await images.data(), start * s * s * c)
       images.dispose()

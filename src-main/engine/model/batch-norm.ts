@@ -38,8 +38,13 @@ class Normalizer {
       mean = ctx.store.buffer(this.meanName)
       variance = ctx.store.buffer(this.varName)
     }
-    return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, EPS)))
+    return tf.mul(tf.sub(x, mean), inverseStd(variance))
   }
+}
+
+/** 1 / sqrt(variance + eps); exported so a model export bakes exactly what evaluation computes. */
+export function inverseStd(variance: tf.Tensor): tf.Tensor {
+  return tf.rsqrt(tf.add(variance, EPS))
 }
 
 export interface BatchNormLike {

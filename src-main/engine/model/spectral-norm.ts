@@ -36,6 +36,11 @@ export function spectralSigma(store: ParamStore, weightName: string, update: boo
   return tf.sum(tf.mul(tf.matMul(v, w), uNew)) // v^T W u
 }
 
+/** W / sigma(W): the weight every SN layer uses (see spectralSigma for `update`). */
+export function spectrallyNormalized(store: ParamStore, weightName: string, update: boolean): tf.Tensor {
+  return tf.div(store.param(weightName), spectralSigma(store, weightName, update))
+}
+
 export class SpectralNorm {
   constructor(
     b: ParamBuilder,
@@ -47,6 +52,6 @@ export class SpectralNorm {
 
   /** The normalised weight, same shape as the stored one. */
   weight(ctx: ForwardContext): tf.Tensor {
-    return tf.div(ctx.store.param(this.weightName), spectralSigma(ctx.store, this.weightName, ctx.updateSn))
+    return spectrallyNormalized(ctx.store, this.weightName, ctx.updateSn)
   }
 }
