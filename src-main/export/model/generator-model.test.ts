@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { loadGraphModel } from '@tensorflow/tfjs-converter'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -51,34 +51,52 @@ async function trainedRun(numClasses: number, overrides: Partial<RunConfigInput>
   return SaganTrainer.restore(config, data, state)
 }
 
-async function exportRun(trainer: SaganTrainer, name: string): Promise<string> {
-  const dir = join(out, name)
-  const state = SaganTrainer.serializeState(trainer.getState())
-  await writeGeneratorModel(dir, { config: trainer.config, state, classNames: CLASSES.slice(0, trainer.config.numClasses), runName: name, step: trainer.completedSteps })
-  return dir
+interface Exported {
+  trainer: SaganTrainer
+  dir: string
 }
 
+const exported = new Map<string, Promise<Exported>>()
+
+/** Trains and exports a run once per name; tests share it whatever order they run in. */
+function exportedRun(name: string, numClasses: number, overrides: Partial<RunConfigInput> = {}): Promise<Exported> {
+  let run = exported.get(name)
+  if (!run) {
+    run = (async () => {
+      const trainer = await trainedRun(numClasses, overrides)
+      const dir = join(out, name)
+      const state = SaganTrainer.serializeState(trainer.getState())
+      await writeGeneratorModel(dir, { config: trainer.config, state, classNames: CLASSES.slice(0, numClasses), runName: name, step: trainer.completedSteps })
+      return { trainer, dir }
+    })()
+    exported.set(name, run)
+  }
+  return run
+}
+
+const conditional = () => exportedRun('conditional', 3)
+const unconditional = () => exportedRun('unconditional', 0, { attentionVariant: 'full', ema: { enabled: false } })
+
 /**
- * Exports the run, loads it back and compares both weights choices on 10 latents (crossing the
- * trainer's batch of 4; the import samples them in one pass): the uint8 images with
- * trainer.sample, and the float outputs with the engine's evaluation pass.
+ * Loads the export back and compares every weights choice on 6 latents (the trainer samples
+ * them in batches of 4, the import in one pass): the uint8 images with trainer.sample, and
+ * the float outputs with the engine's evaluation pass.
  */
-async function expectSameImages(trainer: SaganTrainer, name: string): Promise<void> {
-  const dir = await exportRun(trainer, name)
+async function expectSameImages({ trainer, dir }: Exported): Promise<void> {
   const tensorsBefore = tf.memory().numTensors
   const imported = await loadGeneratorModel(dir)
-  const choices = trainer.config.ema.enabled ? ['raw', 'ema'] as const : ['raw'] as const
+  const choices: WeightsChoice[] = trainer.config.ema.enabled ? ['raw', 'ema'] : ['raw']
   expect(imported.weights).toEqual(choices)
-  const zDim = trainer.config.zDim
-  const z = trainer.fixedLatents(10, 11).z.subarray(0, 10 * zDim)
-  const labels = Int32Array.from({ length: 10 }, (_, i) => (trainer.config.numClasses > 0 ? i % trainer.config.numClasses : 0))
+  const { zDim, numClasses } = trainer.config
+  const z = trainer.fixedLatents(6, 11).z.subarray(0, 6 * zDim)
+  const labels = Int32Array.from({ length: 6 }, (_, i) => (numClasses > 0 ? i % numClasses : 0))
   const sheets: Uint8Array[] = []
   for (const w of choices) {
     const fromRun = await trainer.sample(z, labels, w)
     const fromExport = await imported.sample(z, labels, w)
-    expect(fromExport.length).toBe(10 * 32 * 32)
-    expect(maxDifference(fromExport, fromRun), `${name} ${w}: largest pixel difference`).toBe(0)
-    expect(await floatDifference(trainer, join(dir, `generator-${w}`), w, z, labels), `${name} ${w}: largest float difference`).toBe(0)
+    expect(fromExport.length).toBe(6 * 32 * 32)
+    expect(maxDifference(fromExport, fromRun), `${dir} ${w}: largest pixel difference`).toBe(0)
+    expect(await floatDifference(trainer, join(dir, `generator-${w}`), w, z, labels), `${dir} ${w}: largest float difference`).toBe(0)
     sheets.push(fromRun)
   }
   // Guards against a vacuous match: the images are not flat and EMA is not a copy of raw.
@@ -112,53 +130,77 @@ function maxDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe('exported generator', () => {
+  afterAll(async () => {
+    for (const run of exported.values()) (await run).trainer.dispose()
+  })
+
   test('a conditional run with pooled attention: raw and EMA re-imported draw the same images as the run', async () => {
-    const trainer = await trainedRun(3)
-    await expectSameImages(trainer, 'conditional')
-    trainer.dispose()
+    await expectSameImages(await conditional())
   })
 
-  test('an unconditional run with full (N x N) attention and no EMA exports raw weights only, label ignored', async () => {
-    const trainer = await trainedRun(0, { attentionVariant: 'full', ema: { enabled: false } })
-    await expectSameImages(trainer, 'unconditional')
-    trainer.dispose()
-    expect(existsSync(join(out, 'unconditional', 'generator-ema'))).toBe(false)
+  test('an unconditional run with full (N x N) attention and no EMA: raw weights only, the label is ignored', async () => {
+    const run = await unconditional()
+    await expectSameImages(run)
+    expect(existsSync(join(run.dir, 'generator-ema'))).toBe(false)
   })
 
-  test('the residual-instead-of-attention ablation without SN in G (sn-d-only) round-trips too', async () => {
-    const trainer = await trainedRun(3, { attentionBlock: 'residual', snG: false })
-    await expectSameImages(trainer, 'residual-no-sn')
-    trainer.dispose()
+  test('the residual-instead-of-attention ablation without SN in G round-trips too', async () => {
+    await expectSameImages(await exportedRun('residual-no-sn', 3, { attentionBlock: 'residual', snG: false }))
   })
 
-  test('the folder holds graph models of converter-supported ops and a description with the run facts', async () => {
-    const dir = join(out, 'conditional')
+  test('each model.json is a graph model of converter-supported ops with SN baked in', async () => {
+    const { dir } = await conditional()
     const model = JSON.parse(readFileSync(join(dir, 'generator-ema', 'model.json'), 'utf8'))
     expect(model.format).toBe('graph-model')
-    const ops = new Set(model.modelTopology.node.map((n: { op: string }) => n.op))
+    const ops = new Set<string>(model.modelTopology.node.map((n: { op: string }) => n.op))
     const supported = ['Placeholder', 'Const', 'MatMul', 'BatchMatMulV2', 'AddV2', 'Sub', 'Mul', 'Reshape', 'Conv2D', 'ResizeNearestNeighbor', 'MaxPool', 'Relu', 'Tanh', 'Softmax', 'GatherV2']
-    expect([...ops].filter((op) => !supported.includes(op as string))).toEqual([])
+    expect([...ops].filter((op) => !supported.includes(op))).toEqual([])
     expect(Object.keys(model.signature.inputs).sort()).toEqual(['label', 'z'])
+    expect(Object.keys(model.signature.outputs)).toEqual(['images'])
     for (const path of model.weightsManifest[0].paths) expect(existsSync(join(dir, 'generator-ema', path))).toBe(true)
-    // SN is baked in: no power-iteration vector is shipped.
+    // No power-iteration vector is shipped: the weights are already divided by sigma.
     expect(model.weightsManifest[0].weights.some((w: { name: string }) => w.name.endsWith('.u'))).toBe(false)
+  })
 
-    const meta = parseGeneratorMeta(readFileSync(join(dir, META_FILE), 'utf8'), META_FILE)
+  test('sagan-generator.json states the run, classes in label order, geometry, latent and pixel mapping', async () => {
+    const meta = parseGeneratorMeta(readFileSync(join((await conditional()).dir, META_FILE), 'utf8'), META_FILE)
     expect(meta).toMatchObject({ format: GENERATOR_FORMAT, formatVersion: 1, runName: 'conditional', step: 3, classes: CLASSES, imageSize: 32, channels: 1, zDim: 128, weights: ['raw', 'ema'] })
     expect(meta.latent.distribution).toBe('standard-normal')
     expect(meta.pixels).toBe('uint8 = round(clip((x + 1) * 127.5, 0, 255))')
-    expect(readFileSync(join(dir, HOW_TO_FILE), 'utf8')).toContain('tf.loadGraphModel')
-    const unconditional = parseGeneratorMeta(readFileSync(join(out, 'unconditional', META_FILE), 'utf8'), META_FILE)
-    expect(unconditional).toMatchObject({ classes: [], weights: ['raw'] })
+    const plain = parseGeneratorMeta(readFileSync(join((await unconditional()).dir, META_FILE), 'utf8'), META_FILE)
+    expect(plain).toMatchObject({ classes: [], weights: ['raw'] })
   })
 
-  test('mistakes are refused with what to do: wrong class names, a folder without an export, a missing weights choice', async () => {
-    const trainer = await trainedRun(3)
+  test("HOW-TO-SAMPLE.md's example, run as written against the folder, gives the studio's bytes", async () => {
+    const { dir } = await conditional()
+    const howTo = readFileSync(join(dir, HOW_TO_FILE), 'utf8')
+    const example = howTo.split('```js')[1].split('```')[0].replace(/^import .*$/m, '')
+    // The example's tf: tfjs-core with a loadGraphModel that serves URLs from the folder, and a
+    // randomNormal whose draw the test keeps to sample the same latents through loadGeneratorModel.
+    let drawn: Float32Array | null = null
+    const tfForExample = {
+      ...tf,
+      loadGraphModel: (url: string) => loadGraphModel(graphModelFolder(join(dir, dirname(url)))),
+      randomNormal: (shape: number[]) => {
+        const t = tf.randomNormal(shape)
+        drawn = t.dataSync() as Float32Array
+        return t
+      },
+    }
+    const bytes = (await new Function('tf', `return (async () => { ${example}\n return bytes })()`)(tfForExample)) as Uint8Array
+    const imported = await loadGeneratorModel(dir)
+    const expected = await imported.sample(drawn as unknown as Float32Array, Int32Array.from({ length: 8 }, (_, i) => i % 3), 'ema')
+    imported.dispose()
+    expect(bytes.length).toBe(8 * 32 * 32)
+    expect(maxDifference(bytes, expected)).toBe(0)
+  })
+
+  test('mistakes are refused with what to do: wrong class names, a folder without an export, a missing weights choice, a bad label', async () => {
+    const { trainer } = await conditional()
     const state = SaganTrainer.serializeState(trainer.getState())
     await expect(writeGeneratorModel(join(out, 'bad'), { config: trainer.config, state, classNames: ['a'], runName: 'x', step: 3 })).rejects.toThrow(/3 classes but 1 class names/)
-    trainer.dispose()
     await expect(loadGeneratorModel(out)).rejects.toThrow(/sagan-generator.json: not found/)
-    const imported = await loadGeneratorModel(join(out, 'unconditional'))
+    const imported = await loadGeneratorModel((await unconditional()).dir)
     await expect(imported.sample(new Float32Array(128), Int32Array.of(0), 'ema')).rejects.toThrow(/no ema weights/)
     await expect(imported.sample(new Float32Array(128), Int32Array.of(1), 'raw')).rejects.toThrow(/label 1 is outside 0..0/)
     imported.dispose()

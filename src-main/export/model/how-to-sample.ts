@@ -28,7 +28,7 @@ const n = 8
 const z = tf.randomNormal([n, ${zDim}])
 const label = tf.tensor1d(Array.from({ length: n }, (_, i) => i % ${Math.max(1, classes.length)}), 'int32')
 const images = model.execute({ z, label }, 'images') // [n, ${s}, ${s}, ${c}] in [-1, 1]
-const pixels = tf.tidy(() => images.add(1).mul(127.5).clipByValue(0, 255).round().cast('int32'))
+const pixels = tf.tidy(() => tf.cast(tf.round(tf.clipByValue(tf.mul(tf.add(images, 1), 127.5), 0, 255)), 'int32'))
 const bytes = Uint8Array.from(await pixels.data()) // row-major [n, ${s}, ${s}, ${c}]
 tf.dispose([z, label, images, pixels])
 \`\`\`
