@@ -1,8 +1,9 @@
 // The built CLI as a user runs it: real process, real data folder.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { APP_VERSION } from '../../src-shared/version'
 import { openDatabase } from '../store/database'
@@ -87,6 +88,31 @@ describe('sagan-studio CLI', () => {
     expect(refused.err).toContain('--yes')
     expect(cli('runs', 'delete', run.id, '--yes').code).toBe(0)
     expect((JSON.parse(cli('runs', 'list', '--json').out) as unknown[]).length).toBe(1)
+  })
+
+  it('exports a labelled sheet as the user asks, the same bytes every time, and refuses bad flags by name', async () => {
+    expect(cli('train', '--data', 'demo', '--steps', '2', '--batch-size', '4', '--json').code).toBe(0)
+    const [run] = JSON.parse(cli('runs', 'list', '--json').out) as { id: string }[]
+    const out = join(dataDir, 'sheet.png')
+    const flags = ['--classes', 'sneaker,Bag,0', '--per-class', '3', '--seed', '5', '--truncation', '0.8', '--raw']
+    const r = cli('export', run.id, '--out', out, ...flags)
+    expect(r.code, r.err).toBe(0)
+    expect(r.out).toMatch(/^wrote .*sheet\.png \(\d+ x \d+ png, step 2, raw weights, seed 5\)/)
+    const first = readFileSync(out)
+    expect(cli('export', run.id, '--out', out, ...flags).code).toBe(0)
+    expect(Buffer.compare(first, readFileSync(out))).toBe(0)
+    // Three class rows of three 64 px cells, with a header and a footer.
+    const meta = await sharp(first).metadata()
+    expect(meta.height).toBeGreaterThan(3 * 64 + 40)
+
+    const jpeg = join(dataDir, 'timeline.jpg')
+    expect(cli('export', run.id, '--out', jpeg, '--sheet', 'timeline', '--no-labels').code).toBe(0)
+    expect((await sharp(readFileSync(jpeg)).metadata()).format).toBe('jpeg')
+
+    const badName = cli('export', run.id, '--out', out, '--classes', 'Sneaker,Boots')
+    expect([badName.code, badName.err]).toEqual([1, expect.stringContaining('no class named "Boots"')])
+    expect(cli('export', run.id, '--out', join(dataDir, 'x.gif')).err).toContain('--out')
+    expect(cli('export', run.id, '--out', out, '--step', '1').err).toContain('Step 1 has no kept checkpoint. Kept: 2.')
   })
 
   it('compares two folders: a folder against a copy of itself has an FID near zero', () => {

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline/promises'
 import { resolve as resolvePath } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ABLATIONS, PRESETS } from '../../src-shared/run-config'
+import { SHEET_KINDS } from '../../src-shared/export'
 import { RUN_SORT_KEYS, RUN_STATUSES } from '../../src-shared/runs'
 import { StudioError } from '../../src-shared/errors'
 import { APP_VERSION } from '../../src-shared/version'
@@ -16,10 +17,23 @@ import { formatBytes } from '../../src-shared/format'
 import { formatRunDetail, formatRunsTable } from './format'
 import { folderFid, formatFid, runFid } from './fid'
 import { followRun } from './train'
+import { sheetOptionsFromFlags, writeSheet } from './export'
 
 function positiveInt(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1')
+  return n
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number (0 or more)')
+  return n
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0')
   return n
 }
 
@@ -154,6 +168,37 @@ program
     const inception = opts.inception ? resolvePath(opts.inception) : undefined
     const result = await folderFid(resolvePath(opts.real), resolvePath(opts.fake), opts.size, resolveDataDir(opts.dataDir), inception)
     console.log(opts.json ? JSON.stringify(result, null, 2) : formatFid(result))
+  })
+
+program
+  .command('export')
+  .description('draw a labelled sample sheet from a run\'s kept checkpoints (PNG, JPEG or WebP by the file name)')
+  .argument('<runId>', 'run to draw from (see `runs list`)')
+  .requiredOption('-o, --out <file>', 'where to write the sheet: .png, .jpg or .webp')
+  .addOption(new Option('--sheet <kind>', 'grid: N per class; timeline: same latents at each checkpoint; interp: latent walks').choices(SHEET_KINDS).default('grid'))
+  .option('--step <n>', 'checkpoint step (grid, interp); default: the best by FID, else the newest', wholeNumber)
+  .option('--steps <list>', 'timeline: comma-separated checkpoint steps; default: every kept checkpoint')
+  .option('--classes <list>', 'comma-separated class names or indices, in row order; default: all')
+  .option('--per-class <n>', 'samples per class row (grid; unconditional runs get N x N), rows per class (timeline, interp)', positiveInt)
+  .option('--frames <n>', 'interp: frames per row, both ends included', positiveInt)
+  .option('--seed <n>', "latent seed; default: the run's seed (the gallery's latents)", wholeNumber)
+  .option('--ema', 'use the EMA weights (the default when the run keeps them)')
+  .option('--raw', 'use the raw generator weights')
+  .option('--truncation <t>', 'redraw latent values beyond +-t (truncation trick)', positiveNumber)
+  .option('--cell <px>', 'cell size; small images are upscaled nearest-neighbour', positiveInt)
+  .option('--padding <px>', 'space between cells', wholeNumber)
+  .option('--background <#rrggbb>', 'background colour')
+  .option('--no-labels', 'no class names or step labels')
+  .option('--no-header', 'no header (run, step, FID, settings)')
+  .option('--no-footer', 'no footer (seed, run id)')
+  .option('--quality <1-100>', 'JPEG and WebP quality', positiveInt)
+  .addOption(dataDirOption())
+  .action(async (runId: string, opts) => {
+    const message = await withStudio(opts, async (studio) => {
+      const options = sheetOptionsFromFlags(opts, studio.runs.classNames(runId))
+      return writeSheet(resolvePath(opts.out), await studio.service.exportSheet(runId, options))
+    })
+    console.log(message)
   })
 
 const runs = program.command('runs').description('browse run history')

@@ -15,7 +15,8 @@ import { extractorLabel, type MetricValue } from '../../../src-shared/metrics'
 import type { RunConfig } from '../../../src-shared/run-config'
 import { APP_VERSION } from '../../../src-shared/version'
 import { gridCell } from '../sample-grid'
-import { layoutSheet, type SheetLayout, type SheetLayoutInput } from './layout'
+import { layoutSheet, sheetTexts, type SheetLayout, type SheetLayoutInput } from './layout'
+import { measureTexts } from './text-metrics'
 import { sheetLatents } from './latents'
 import { renderSheet } from './render'
 
@@ -56,7 +57,7 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
   const columns = o.kind === 'timeline' ? steps.length : latents.columns
   const cell = o.cell ?? gridCell(size)
   if (cell < size) throw new StudioError('invalid-argument', `The cell (${cell} px) is smaller than the images (${size} px).`, 'cell')
-  const layout = sheetLayout({
+  const layout = await sheetLayout({
     rows: latents.rows,
     columns,
     cell,
@@ -92,9 +93,10 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
   }
 }
 
-function sheetLayout(input: SheetLayoutInput): SheetLayout {
+async function sheetLayout(input: SheetLayoutInput): Promise<SheetLayout> {
+  const measure = await measureTexts(sheetTexts(input))
   try {
-    return layoutSheet(input)
+    return layoutSheet(input, measure)
   } catch (err) {
     throw err instanceof RangeError ? new StudioError('invalid-argument', err.message, 'cell') : err
   }

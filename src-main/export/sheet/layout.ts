@@ -39,21 +39,14 @@ export interface SheetLayout {
   texts: TextItem[]
 }
 
-const TITLE_SIZE = 18
-const DETAIL_SIZE = 12
-const FOOTER_SIZE = 11
+export const TITLE_SIZE = 18
+export const DETAIL_SIZE = 12
+export const FOOTER_SIZE = 11
 /** Longest row label shown in full; longer ones are cut with an ellipsis. */
 const MAX_LABEL_CHARS = 28
-/**
- * Width of a DejaVu Sans character as a fraction of the font size: the text is
- * rendered by librsvg, which we cannot ask for metrics, so widths are estimated
- * on the generous side (capitals and digits run about 0.6-0.7 em).
- */
-const EM_WIDTH = 0.64
 
-export function textWidth(text: string, size: number): number {
-  return Math.ceil(text.length * size * EM_WIDTH)
-}
+/** Pixel width of a line of text at a font size (see text-metrics.ts for the real one). */
+export type TextMeasure = (text: string, size: number, bold?: boolean) => number
 
 export function shortLabel(label: string): string {
   return label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label
@@ -64,11 +57,21 @@ export function labelSize(cell: number): number {
   return Math.max(11, Math.min(16, Math.round(cell * 0.22)))
 }
 
-export function layoutSheet(p: SheetLayoutInput): SheetLayout {
+/** Every text the layout will place, as measureTexts needs them. */
+export function sheetTexts(p: SheetLayoutInput): { text: string; size: number; bold?: boolean }[] {
+  const size = labelSize(p.cell)
+  return [
+    ...(p.header ? [{ text: p.header.title, size: TITLE_SIZE, bold: true }, { text: p.header.detail, size: DETAIL_SIZE }] : []),
+    ...(p.footer ? [{ text: p.footer, size: FOOTER_SIZE }] : []),
+    ...(p.rowLabels ?? []).map((l) => ({ text: shortLabel(l), size })),
+  ]
+}
+
+export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLayout {
   const margin = Math.max(12, p.padding)
   const size = labelSize(p.cell)
   const rowLabels = p.rowLabels?.map(shortLabel) ?? null
-  const labelWidth = rowLabels ? Math.max(0, ...rowLabels.map((l) => textWidth(l, size))) + 12 : 0
+  const labelWidth = rowLabels ? Math.max(0, ...rowLabels.map((l) => measure(l, size))) + 12 : 0
   const gridWidth = p.columns * p.cell + (p.columns - 1) * p.padding
   const gridHeight = p.rows * p.cell + (p.rows - 1) * p.padding
   const texts: TextItem[] = []
@@ -96,8 +99,8 @@ export function layoutSheet(p: SheetLayoutInput): SheetLayout {
   }
   const widest = Math.max(
     gridLeft + gridWidth,
-    margin + (p.header ? Math.max(textWidth(p.header.title, TITLE_SIZE), textWidth(p.header.detail, DETAIL_SIZE)) : 0),
-    margin + (p.footer ? textWidth(p.footer, FOOTER_SIZE) : 0),
+    margin + (p.header ? Math.max(measure(p.header.title, TITLE_SIZE, true), measure(p.header.detail, DETAIL_SIZE)) : 0),
+    margin + (p.footer ? measure(p.footer, FOOTER_SIZE) : 0),
   )
   const width = widest + margin
   const height = y + margin

@@ -2,8 +2,13 @@
 // known solid-colour images, so cells and labels can be found by position.
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { labelSize, layoutSheet, textWidth, type SheetLayoutInput } from './layout'
+import { labelSize, layoutSheet as layoutWith, sheetTexts, type SheetLayoutInput, type TextMeasure } from './layout'
 import { renderSheet, sheetSvg } from './render'
+import { measureTexts } from './text-metrics'
+
+/** A stand-in measure for layout arithmetic: 0.6 em a character. */
+const textWidth: TextMeasure = (text, size) => Math.ceil(text.length * size * 0.6)
+const layoutSheet = (p: SheetLayoutInput) => layoutWith(p, textWidth)
 
 const SIZE = 8
 /** count solid images, image i has grey level 20 + 10 i (RGB). */
@@ -22,7 +27,7 @@ async function rawPixels(bytes: Uint8Array) {
 }
 
 async function render(input: SheetLayoutInput, background = '#ffffff', format: 'png' | 'jpeg' | 'webp' = 'png') {
-  const layout = layoutSheet(input)
+  const layout = layoutWith(input, await measureTexts(sheetTexts(input)))
   const bytes = await renderSheet({ layout, cells: solidCells(input.rows * input.columns), rows: input.rows, columns: input.columns, background, format, quality: 90 })
   return { layout, bytes }
 }
@@ -92,10 +97,21 @@ describe('sheet rendering', () => {
     expect(await inked(on.bytes, labelBox)).toBeGreaterThan(20)
     expect(await inked(on.bytes, headerBox)).toBeGreaterThan(50)
     expect(await inked(off.bytes, { x0: 0, y0: 0, x1: off.layout.gridLeft, y1: off.layout.height })).toBe(0)
+    // The measured label column holds its widest name: no ink left of the margin.
+    const wide = await render({ ...plain, rowLabels: ['WWWWWWWWWWWW', 'iiii'] })
+    expect(await inked(wide.bytes, { x0: 0, y0: 0, x1: 10, y1: wide.layout.height })).toBe(0)
+    expect(await inked(wide.bytes, { x0: 10, y0: wide.layout.gridTop, x1: 40, y1: wide.layout.gridTop + 32 })).toBeGreaterThan(10)
     // Different names give different ink: the text really is the class name.
     const other = await render({ ...withText, rowLabels: ['Trouser', 'Bag'] })
     const crop = async (bytes: Uint8Array) => (await sharp(bytes).extract({ left: labelBox.x0, top: labelBox.y0, width: labelBox.x1 - labelBox.x0, height: 32 }).raw().toBuffer()).toString('base64')
     expect(await crop(other.bytes)).not.toBe(await crop(on.bytes))
+  })
+
+  it('measures text with the font: wide letters take more room than narrow ones', async () => {
+    const measure = await measureTexts([{ text: 'WWWW', size: 12 }, { text: 'iiii', size: 12 }, { text: 'Sneaker', size: 18, bold: true }])
+    expect(measure('WWWW', 12)).toBeGreaterThan(2 * measure('iiii', 12))
+    expect(measure('WWWW', 12)).toBeGreaterThanOrEqual(40) // DejaVu's W is about 1 em
+    expect(measure('Sneaker', 18, true)).toBeGreaterThan(measure('Sneaker', 12))
   })
 
   it('writes the text into the SVG layer escaped, light on dark and dark on light', () => {
