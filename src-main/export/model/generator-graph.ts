@@ -23,7 +23,7 @@ class GeneratorGraph {
 
   constructor(private readonly baked: Map<string, BakedTensor>) {}
 
-  has(name: string): boolean {
+  private has(name: string): boolean {
     return this.baked.has(name)
   }
 

@@ -52,7 +52,7 @@ export interface GraphModelParts {
 }
 
 const TF_DTYPE: Record<WeightDType, TfDType> = { float32: 'DT_FLOAT', int32: 'DT_INT32' }
-// GraphDef producer version of TF 2.x's converter output; tfjs does not read it.
+// A GraphDef producer version in TF 2.x's range, for TF tools that want one; tfjs ignores it.
 const PRODUCER = 1395
 
 function tfShape(shape: number[]): TfShape {
