@@ -51,6 +51,8 @@ export interface AppInfo {
   host: 'electron' | 'browser'
   /** Whether `pickFolder` can open a native dialog. */
   canPickFolder: boolean
+  /** Whether `saveSheet` can open a native save dialog (desktop app); the browser downloads instead. */
+  canSaveFile: boolean
   backend: BackendReport
   /** Free space on the disk holding the data folder. */
   disk: DiskSpace
@@ -102,6 +104,8 @@ export interface StudioCalls {
   getCheckpoints(id: string): Promise<CheckpointInfo[]>
   /** Draws a labelled sample sheet (grid, timeline or interpolation) from kept checkpoints. */
   exportSheet(id: string, options: SheetOptions): Promise<SheetResult>
+  /** Desktop app: draws the sheet and writes it where the user picks in a native save dialog; null when cancelled. */
+  saveSheet(id: string, options: SheetOptions): Promise<{ path: string; width: number; height: number } | null>
 }
 
 /** Events pushed from the main process to every connected UI. */
@@ -147,6 +151,7 @@ export const callSchemas = {
   getAttention: z.tuple([RunIdSchema, AttentionRequestSchema]),
   getCheckpoints: z.tuple([RunIdSchema]),
   exportSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
+  saveSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

@@ -78,6 +78,13 @@ export interface SheetResult {
   seed: number
 }
 
+const EXTENSIONS: Record<string, SheetFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', webp: 'webp' }
+
+/** The format a file name asks for by its extension, if it is one of ours. */
+export function formatOfFileName(name: string): SheetFormat | undefined {
+  return EXTENSIONS[name.split('.').pop()?.toLowerCase() ?? '']
+}
+
 export const SHEET_MIME: Record<SheetFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' }
 
 /** A kept checkpoint, as the export dialog lists it. */

@@ -1,9 +1,8 @@
 // `export RUN_ID --out FILE`: the export dialog's options as flags, checked by
 // the same schema the UI's calls are, then written where the user said.
 import { writeFileSync } from 'node:fs'
-import { extname } from 'node:path'
 import { InvalidArgumentError } from 'commander'
-import { SHEET_FORMATS, type SheetFormat, type SheetKind, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { SHEET_FORMATS, formatOfFileName, type SheetFormat, type SheetKind, type SheetOptions, type SheetResult } from '../../src-shared/export'
 
 export interface ExportFlags {
   out: string
@@ -26,10 +25,8 @@ export interface ExportFlags {
   quality?: number
 }
 
-const EXTENSIONS: Record<string, SheetFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' }
-
 export function formatFromPath(path: string): SheetFormat {
-  const format = EXTENSIONS[extname(path).toLowerCase()]
+  const format = formatOfFileName(path)
   if (!format) throw new InvalidArgumentError(`--out ${path}: the file name must end in .png, .jpg or .webp (formats: ${SHEET_FORMATS.join(', ')})`)
   return format
 }

@@ -53,6 +53,13 @@ if (!app.requestSingleInstanceLock()) {
         const result = await dialog.showOpenDialog(mainWindow!, { title, properties: ['openDirectory'] })
         return result.canceled ? null : (result.filePaths[0] ?? null)
       },
+      saveFile: async (defaultName) => {
+        const result = await dialog.showSaveDialog(mainWindow!, {
+          defaultPath: join(app.getPath('pictures'), defaultName),
+          filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp'] }],
+        })
+        return result.canceled ? null : (result.filePath ?? null)
+      },
     })
     applyContentSecurityPolicy()
     mainWindow = createWindow()

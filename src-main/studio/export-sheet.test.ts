@@ -1,5 +1,7 @@
 // Sheets from a real run: the training worker trains a few steps on the demo
 // set, the inspection worker draws the sheet from saved checkpoints.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SheetOptions } from '../../src-shared/export'
@@ -10,8 +12,12 @@ let studio: TempStudio
 let runId: string
 const bare = { labels: false, header: false, footer: false, padding: 2 } as const
 
+/** What the stand-in for the native save dialog answers, and what it was offered. */
+let dialogAnswer: string | null = null
+const offered: string[] = []
+
 beforeAll(async () => {
-  studio = tempStudio()
+  studio = tempStudio({ saveFile: async (name) => (offered.push(name), dialogAnswer) })
   const run = await studio.service.startRun({
     datasetPath: 'demo',
     name: 'Export test',
@@ -72,6 +78,17 @@ describe('exporting sheets from a run', () => {
     expect([interp.width, interp.height]).toEqual([12 + 6 * 64 + 5 * 2 + 12, 12 + 64 + 12])
     expect((await sharp(interp.bytes).metadata()).format).toBe('webp')
     expect(interp.fileName).toBe('export-test-interp-step4.webp')
+  })
+
+  it('saves through the desktop save dialog in the format the chosen name says, and writes nothing when cancelled', async () => {
+    dialogAnswer = join(studio.dataDir, 'picked.jpg')
+    const saved = await studio.service.saveSheet(runId, { classes: [1] })
+    expect(offered.at(-1)).toBe('export-test-grid-step4.png')
+    expect(saved?.path).toBe(dialogAnswer)
+    expect((await sharp(readFileSync(dialogAnswer)).metadata()).format).toBe('jpeg')
+    dialogAnswer = null
+    expect(await studio.service.saveSheet(runId, { classes: [2] })).toBeNull()
+    expect((await studio.service.getAppInfo()).canSaveFile).toBe(true)
   })
 
   it('refuses what it cannot draw, naming the field', async () => {

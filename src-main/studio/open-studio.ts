@@ -14,6 +14,8 @@ export interface OpenStudioOptions {
   dataDir: string
   host: AppInfo['host']
   pickFolder?: (title: string) => Promise<string | null>
+  /** A native save dialog offering `defaultName`; the chosen path or null. */
+  saveFile?: (defaultName: string) => Promise<string | null>
   nativeBinding?: string
   /** Overrides the tfjs backend probe (renderer tests run in a DOM-like environment where wasm cannot load). */
   probeBackend?: () => Promise<BackendReport>
@@ -53,6 +55,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     host: options.host,
     probeBackend: options.probeBackend ?? probeBackend,
     pickFolder: options.pickFolder,
+    saveFile: options.saveFile,
   })
   return {
     service,

@@ -1,6 +1,7 @@
 // The studio service: what the UI and the CLI can ask of the main process.
 // It knows no transport (see expose.ts) and no window system (pickFolder is
 // injected by the Electron shell).
+import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { z } from 'zod'
 import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
@@ -11,7 +12,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
-import { SheetOptionsSchema, type CheckpointInfo, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { SheetOptionsSchema, formatOfFileName, type CheckpointInfo, type SheetOptions, type SheetResult } from '../../src-shared/export'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
@@ -32,6 +33,7 @@ export interface StudioDeps {
   /** Which tfjs backend training would use; probed once, lazily. */
   probeBackend: () => Promise<BackendReport>
   pickFolder?: (title: string) => Promise<string | null>
+  saveFile?: (defaultName: string) => Promise<string | null>
 }
 
 export class StudioService implements StudioCalls {
@@ -50,6 +52,7 @@ export class StudioService implements StudioCalls {
       databasePath: this.deps.databasePath,
       host: this.deps.host,
       canPickFolder: this.deps.pickFolder !== undefined,
+      canSaveFile: this.deps.saveFile !== undefined,
       backend: await this.backend,
       disk: diskSpace(this.deps.dataDir),
       node: process.versions.node,
@@ -180,6 +183,19 @@ export class StudioService implements StudioCalls {
       metrics: this.deps.training.metrics(id),
     }
     return composeSheet(sheetRun, parsed.data, (step, z, labels, weights) => this.deps.trainer.sampleCheckpoint(id, step, z, labels, weights))
+  }
+
+  async saveSheet(id: string, options: SheetOptions): Promise<{ path: string; width: number; height: number } | null> {
+    if (!this.deps.saveFile) throw new StudioError('unsupported', 'Native save dialogs exist only in the desktop app; in the browser the sheet is downloaded instead.')
+    // Drawn before asking where, so a bad option is reported without a dialog.
+    const sheet = await this.exportSheet(id, options)
+    const path = await this.deps.saveFile(sheet.fileName)
+    if (!path) return null
+    // The user may have changed the extension in the dialog: write what the name says.
+    const format = formatOfFileName(path) ?? sheet.format
+    const saved = format === sheet.format ? sheet : await this.exportSheet(id, { ...options, format })
+    await writeFile(path, saved.bytes)
+    return { path, width: saved.width, height: saved.height }
   }
 
   dataDir(): string {
