@@ -13,7 +13,7 @@ import {
 } from './runs'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
-import { SheetOptionsSchema, type CheckpointInfo, type SheetOptions, type SheetResult } from './export'
+import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
 import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
 export interface BackendReport {
@@ -106,6 +106,11 @@ export interface StudioCalls {
   exportSheet(id: string, options: SheetOptions): Promise<SheetResult>
   /** Desktop app: draws the sheet and writes it where the user picks in a native save dialog; null when cancelled. */
   saveSheet(id: string, options: SheetOptions): Promise<{ path: string; width: number; height: number } | null>
+  /**
+   * Writes the generator of a kept checkpoint (default: best, else newest) as TF.js graph models:
+   * into a folder picked in a native dialog (desktop; null when cancelled), else under the data folder's exports/.
+   */
+  exportModel(id: string, step?: number): Promise<ModelExport | null>
 }
 
 /** Events pushed from the main process to every connected UI. */
@@ -152,6 +157,7 @@ export const callSchemas = {
   getCheckpoints: z.tuple([RunIdSchema]),
   exportSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
   saveSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
+  exportModel: z.tuple([RunIdSchema, z.number().int().min(0).optional()]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

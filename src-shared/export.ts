@@ -87,6 +87,24 @@ export function formatOfFileName(name: string): SheetFormat | undefined {
 
 export const SHEET_MIME: Record<SheetFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' }
 
+/** A run name as a file-name part: "My run #2" -> "my-run-2". */
+export function fileSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run'
+}
+
+/** A generator written as TF.js graph models (see HOW-TO-SAMPLE.md in the folder). */
+export interface ModelExport {
+  dir: string
+  step: number
+  files: string[]
+}
+
+/** The checkpoint a sheet or model comes from when the user names none: the best by FID, else the newest. */
+export function defaultCheckpointStep(checkpoints: CheckpointInfo[]): number | undefined {
+  const best = checkpoints.filter((c) => c.fid !== null).sort((a, b) => a.fid! - b.fid!)[0]
+  return best?.step ?? checkpoints.at(-1)?.step
+}
+
 /** A kept checkpoint, as the export dialog lists it. */
 export interface CheckpointInfo {
   step: number

@@ -113,6 +113,20 @@ describe('sagan-studio CLI', () => {
     expect([badName.code, badName.err]).toEqual([1, expect.stringContaining('no class named "Boots"')])
     expect(cli('export', run.id, '--out', join(dataDir, 'x.gif')).err).toContain('--out')
     expect(cli('export', run.id, '--out', out, '--step', '1').err).toContain('Step 1 has no kept checkpoint. Kept: 2.')
+
+    // The generator taken elsewhere and brought back draws the very same sheet, byte for byte.
+    const model = join(dataDir, 'generator')
+    const exported = cli('export', run.id, '--model', model)
+    expect(exported.code, exported.err).toBe(0)
+    expect(exported.out).toContain('HOW-TO-SAMPLE.md')
+    const same = ['--per-class', '4', '--seed', '3', '--no-header', '--no-footer']
+    for (const weights of ['--raw', '--ema']) {
+      expect(cli('export', run.id, '--out', join(dataDir, 'from-run.png'), weights, ...same).code).toBe(0)
+      const imported = cli('export', '--from-model', model, '--out', join(dataDir, 'from-model.png'), weights, ...same)
+      expect(imported.code, imported.err).toBe(0)
+      expect(Buffer.compare(readFileSync(join(dataDir, 'from-run.png')), readFileSync(join(dataDir, 'from-model.png')))).toBe(0)
+    }
+    expect(cli('export', '--from-model', dataDir, '--out', out).err).toContain('sagan-generator.json: not found')
   })
 
   it('compares two folders: a folder against a copy of itself has an FID near zero', () => {

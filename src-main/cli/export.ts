@@ -1,8 +1,16 @@
 // `export RUN_ID --out FILE`: the export dialog's options as flags, checked by
-// the same schema the UI's calls are, then written where the user said.
+// the same schema the UI's calls are, then written where the user said. Also
+// the generator export (--model) and sheets from an exported one (--from-model).
 import { writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { InvalidArgumentError } from 'commander'
-import { SHEET_FORMATS, formatOfFileName, type SheetFormat, type SheetKind, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { SHEET_FORMATS, SheetOptionsSchema, formatOfFileName, type ModelExport, type SheetFormat, type SheetKind, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { initBackend } from '../engine/backend'
+import { loadGeneratorModel } from '../export/model'
+import { composeSheet, type SheetRun } from '../export/sheet/compose'
+
+/** Exported generators carry no run seed: sheets from them default to this one. */
+const DEFAULT_SEED = 1
 
 export interface ExportFlags {
   out: string
@@ -79,4 +87,30 @@ export function writeSheet(path: string, sheet: SheetResult): string {
   writeFileSync(path, sheet.bytes)
   const at = sheet.steps.length === 1 ? `step ${sheet.steps[0]}` : `steps ${sheet.steps.join(', ')}`
   return `wrote ${path} (${sheet.width} x ${sheet.height} ${sheet.format}, ${at}, ${sheet.weights === 'ema' ? 'EMA' : 'raw'} weights, seed ${sheet.seed})`
+}
+
+export function formatModelExport(m: ModelExport): string {
+  return `wrote the generator of step ${m.step} to ${m.dir} (${m.files.length} files; see ${join(m.dir, 'HOW-TO-SAMPLE.md')})`
+}
+
+/** `export --from-model DIR --out FILE`: a sheet from an exported generator, no run or database needed. */
+export async function sheetFromModel(dir: string, out: string, flags: Omit<ExportFlags, 'out'>): Promise<string> {
+  await initBackend('auto')
+  const generator = await loadGeneratorModel(dir)
+  try {
+    const { meta } = generator
+    const run: SheetRun = {
+      id: basename(dir),
+      name: meta.runName,
+      settings: `exported generator, ${meta.imageSize} px`,
+      config: { numClasses: meta.classes.length, zDim: meta.zDim, imageSize: meta.imageSize, channels: meta.channels, seed: DEFAULT_SEED, ema: { enabled: meta.weights.includes('ema') } },
+      classNames: meta.classes,
+      checkpoints: [{ step: meta.step, bytes: 0, fid: null, reason: 'exported' }],
+      metrics: [],
+    }
+    const options = SheetOptionsSchema.parse(sheetOptionsFromFlags({ ...flags, out }, meta.classes))
+    return writeSheet(out, await composeSheet(run, options, (_step, z, labels, weights) => generator.sample(z, labels, weights)))
+  } finally {
+    generator.dispose()
+  }
 }

@@ -17,7 +17,7 @@ import { formatBytes } from '../../src-shared/format'
 import { formatRunDetail, formatRunsTable } from './format'
 import { folderFid, formatFid, runFid } from './fid'
 import { followRun } from './train'
-import { sheetOptionsFromFlags, writeSheet } from './export'
+import { formatModelExport, sheetFromModel, sheetOptionsFromFlags, writeSheet } from './export'
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -172,9 +172,11 @@ program
 
 program
   .command('export')
-  .description('draw a labelled sample sheet from a run\'s kept checkpoints (PNG, JPEG or WebP by the file name)')
-  .argument('<runId>', 'run to draw from (see `runs list`)')
-  .requiredOption('-o, --out <file>', 'where to write the sheet: .png, .jpg or .webp')
+  .description("draw a labelled sample sheet from a run's kept checkpoints (PNG, JPEG or WebP by the file name), or export its generator")
+  .argument('[runId]', 'run to draw from (see `runs list`); omit with --from-model')
+  .option('-o, --out <file>', 'where to write the sheet: .png, .jpg or .webp')
+  .option('--model <dir>', "write the run's generator (raw and EMA) as TF.js graph models into this folder, with HOW-TO-SAMPLE.md")
+  .option('--from-model <dir>', 'draw the sheet from an exported generator folder instead of a run')
   .addOption(new Option('--sheet <kind>', 'grid: N per class; timeline: same latents at each checkpoint; interp: latent walks').choices(SHEET_KINDS).default('grid'))
   .option('--step <n>', 'checkpoint step (grid, interp); default: the best by FID, else the newest', wholeNumber)
   .option('--steps <list>', 'timeline: comma-separated checkpoint steps; default: every kept checkpoint')
@@ -193,12 +195,22 @@ program
   .option('--no-footer', 'no footer (seed, run id)')
   .option('--quality <1-100>', 'JPEG and WebP quality', positiveInt)
   .addOption(dataDirOption())
-  .action(async (runId: string, opts) => {
-    const message = await withStudio(opts, async (studio) => {
-      const options = sheetOptionsFromFlags(opts, studio.runs.classNames(runId))
-      return writeSheet(resolvePath(opts.out), await studio.service.exportSheet(runId, options))
+  .action(async (runId: string | undefined, opts) => {
+    if (opts.fromModel) {
+      if (runId || opts.model) throw new InvalidArgumentError('--from-model draws from the exported folder alone: give no run id and no --model')
+      if (!opts.out) throw new InvalidArgumentError('give --out FILE for the sheet')
+      console.log(await sheetFromModel(resolvePath(opts.fromModel), resolvePath(opts.out), opts))
+      return
+    }
+    if (!runId) throw new InvalidArgumentError('give a run id (see `runs list`), or --from-model DIR')
+    if (!opts.out && !opts.model) throw new InvalidArgumentError('give --out FILE for a sheet, --model DIR for the generator, or both')
+    const messages = await withStudio(opts, async (studio) => {
+      const done: string[] = []
+      if (opts.model) done.push(formatModelExport(await studio.service.writeModel(runId, resolvePath(opts.model), opts.step)))
+      if (opts.out) done.push(writeSheet(resolvePath(opts.out), await studio.service.exportSheet(runId, sheetOptionsFromFlags(opts, studio.runs.classNames(runId)))))
+      return done
     })
-    console.log(message)
+    console.log(messages.join('\n'))
   })
 
 const runs = program.command('runs').description('browse run history')

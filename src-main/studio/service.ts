@@ -3,6 +3,7 @@
 // injected by the Electron shell).
 import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
+import { join } from 'node:path'
 import { z } from 'zod'
 import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
@@ -12,7 +13,9 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
-import { SheetOptionsSchema, formatOfFileName, type CheckpointInfo, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { initBackend } from '../engine/backend'
+import { writeGeneratorModel } from '../export/model'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
@@ -173,11 +176,12 @@ export class StudioService implements StudioCalls {
     const run = this.deps.runs.get(id)
     const parsed = SheetOptionsSchema.safeParse(options)
     if (!parsed.success) throw new StudioError('invalid-argument', `export options: ${z.prettifyError(parsed.error)}`, String(parsed.error.issues[0]?.path[0] ?? 'options'))
+    const config = this.deps.runs.config(id) as RunConfig
     const sheetRun = {
       id,
       name: run.name,
-      datasetName: run.datasetName,
-      config: this.deps.runs.config(id) as RunConfig,
+      settings: `${run.datasetName}, ${config.imageSize} px · ${config.preset} / ${config.ablation}`,
+      config,
       classNames: this.deps.runs.classNames(id),
       checkpoints: this.deps.training.checkpointSteps(id),
       metrics: this.deps.training.metrics(id),
@@ -196,6 +200,28 @@ export class StudioService implements StudioCalls {
     const saved = format === sheet.format ? sheet : await this.exportSheet(id, { ...options, format })
     await writeFile(path, saved.bytes)
     return { path, width: saved.width, height: saved.height }
+  }
+
+  async exportModel(id: string, step?: number): Promise<ModelExport | null> {
+    const run = this.deps.runs.get(id)
+    const parent = this.deps.pickFolder ? await this.deps.pickFolder('Choose a folder for the exported generator') : join(this.deps.dataDir, 'exports')
+    if (!parent) return null
+    const at = step ?? defaultCheckpointStep(this.deps.training.checkpointSteps(id))
+    return this.writeModel(id, join(parent, `${fileSlug(run.name)}-step${at ?? 0}-generator`), at)
+  }
+
+  /** The generator of the kept checkpoint at `step` (default: best, else newest), written into `dir`. */
+  async writeModel(id: string, dir: string, step?: number): Promise<ModelExport> {
+    const run = this.deps.runs.get(id)
+    const config = this.deps.runs.config(id) as RunConfig
+    const at = step ?? defaultCheckpointStep(this.deps.training.checkpointSteps(id))
+    if (at === undefined) throw new StudioError('not-found', `Run "${run.name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
+    const checkpoint = this.deps.training.latestCheckpoint(id, at)
+    if (checkpoint?.step !== at) throw new StudioError('invalid-argument', `Step ${at} has no kept checkpoint. Kept: ${this.deps.training.checkpointSteps(id).map((c) => c.step).join(', ')}.`, 'step')
+    // Baking spectral norm runs a few small matMuls here; the backend is the run's.
+    await initBackend(config.backend)
+    const { files } = await writeGeneratorModel(dir, { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at })
+    return { dir, step: at, files }
   }
 
   dataDir(): string {

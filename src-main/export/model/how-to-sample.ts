@@ -36,7 +36,7 @@ tf.dispose([z, label, images, pixels])
 ## Sample sheets without the run
 
 \`\`\`sh
-sagan-studio export --model <this folder>
+sagan-studio export --from-model <this folder> --out sheet.png [--classes ...] [--per-class N] [--seed S]
 \`\`\`
 `
 }

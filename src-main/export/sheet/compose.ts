@@ -4,6 +4,8 @@
 // injected, so the studio (inspection worker) and tests share this code.
 import {
   DEFAULT_PER_CLASS,
+  defaultCheckpointStep,
+  fileSlug,
   MAX_SHEET_IMAGES,
   SHEET_MIME,
   type CheckpointInfo,
@@ -21,10 +23,12 @@ import { sheetLatents } from './latents'
 import { renderSheet } from './render'
 
 export interface SheetRun {
+  /** Run id, or the exported generator's folder name. */
   id: string
   name: string
-  datasetName: string
-  config: RunConfig
+  /** The header's settings part, e.g. "Fashion-MNIST, 32 px · quick / sagan". */
+  settings: string
+  config: Pick<RunConfig, 'numClasses' | 'zDim' | 'channels' | 'seed'> & { imageSize: number; ema: Pick<RunConfig['ema'], 'enabled'> }
   classNames: string[]
   /** Kept checkpoints, oldest first. */
   checkpoints: CheckpointInfo[]
@@ -86,7 +90,7 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
     mime: SHEET_MIME[o.format],
     width: layout.width,
     height: layout.height,
-    fileName: `${slug(run.name)}-${o.kind}-${stepPart}.${o.format === 'jpeg' ? 'jpg' : o.format}`,
+    fileName: `${fileSlug(run.name)}-${o.kind}-${stepPart}.${o.format === 'jpeg' ? 'jpg' : o.format}`,
     steps,
     weights,
     seed,
@@ -121,10 +125,7 @@ function keptSteps(run: SheetRun): number[] {
 /** The asked step, or the best checkpoint by FID, else the newest. */
 function resolveStep(run: SheetRun, step: number | undefined): number {
   const kept = keptSteps(run)
-  if (step === undefined) {
-    const best = run.checkpoints.filter((c) => c.fid !== null).sort((a, b) => a.fid! - b.fid!)[0]
-    return best?.step ?? kept[kept.length - 1]
-  }
+  if (step === undefined) return defaultCheckpointStep(run.checkpoints)!
   if (!kept.includes(step)) throw new StudioError('invalid-argument', `Step ${step} has no kept checkpoint. Kept: ${kept.join(', ')}.`, 'step')
   return step
 }
@@ -142,15 +143,13 @@ function timelineSteps(run: SheetRun, steps: number[] | undefined): number[] {
 }
 
 function sheetHeader(run: SheetRun, o: ResolvedSheetOptions, steps: number[], weights: 'raw' | 'ema'): { title: string; detail: string } {
-  const { config } = run
   const at = steps.length === 1 ? `step ${steps[0]}` : `steps ${steps[0]}-${steps[steps.length - 1]}`
   const fid = steps.length === 1 ? run.metrics.find((m) => m.name === 'fid' && m.step === steps[0]) : undefined
   const parts = [
     fid ? `FID ${fid.value.toFixed(2)} (${extractorLabel(fid.extractor)}, ${fid.nFake} samples)` : steps.length === 1 ? 'FID not computed at this step' : '',
     `${weights === 'ema' ? 'EMA' : 'raw'} weights`,
     o.truncation === undefined ? 'no truncation' : `truncation ${o.truncation}`,
-    `${run.datasetName}, ${config.imageSize} px`,
-    `${config.preset} / ${config.ablation}`,
+    run.settings,
   ]
   return { title: `${run.name} · ${at}`, detail: parts.filter(Boolean).join(' · ') }
 }
@@ -158,8 +157,4 @@ function sheetHeader(run: SheetRun, o: ResolvedSheetOptions, steps: number[], we
 function sheetFooter(run: SheetRun, o: ResolvedSheetOptions, seed: number): string {
   const what = o.kind === 'interp' ? `spherical interpolation, ${o.frames} frames` : o.kind === 'timeline' ? 'same latents at each checkpoint' : 'random latents'
   return `seed ${seed} · ${what} · run ${run.id} · SAGAN Studio ${APP_VERSION}`
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run'
 }
