@@ -18,6 +18,8 @@ export const ADVANCED_FIELDS: AdvancedField[] = [
   { key: 'seed', label: 'Seed', hint: 'weights, data order and sample noise', integer: true },
   { key: 'sampleEvery', label: 'Sample every', hint: 'steps between sample sheets', integer: true },
   { key: 'checkpointEvery.steps', label: 'Checkpoint every', hint: 'steps between checkpoints', integer: true },
+  { key: 'evalEvery', label: 'FID every', hint: 'steps between FID/KID evaluations; 0 = never', integer: true },
+  { key: 'evalSamples', label: 'FID samples', hint: 'generated images per evaluation (at least 100)', integer: true },
   { key: 'lrG', label: 'Learning rate G', hint: 'paper (TTUR): 0.0001', integer: false },
   { key: 'lrD', label: 'Learning rate D', hint: 'paper (TTUR): 0.0004', integer: false },
   { key: 'beta2', label: 'Adam β2', hint: 'paper: 0.9 (β1 = 0)', integer: false },
