@@ -42,13 +42,28 @@ export type RunQuery = z.input<typeof RunQuerySchema>
 export const RunNameSchema = z.string().trim().min(1, 'a run name cannot be empty').max(200)
 export const RunNotesSchema = z.string().max(20_000)
 
+/** Why a run is in its status, for code to act on; the reason text is for people. */
+export const RUN_STATUS_CODES = ['by-user', 'non-finite', 'disk-full', 'write-failed', 'start-failed', 'worker-crashed', 'studio-closed'] as const
+export type RunStatusCode = (typeof RUN_STATUS_CODES)[number]
+
+/** A status change's cause: a code and the sentence shown beside it. */
+export interface StatusReason {
+  code: RunStatusCode
+  text: string
+}
+
+export const PAUSED_BY_USER: StatusReason = { code: 'by-user', text: 'Paused by you.' }
+export const STOPPED_BY_USER: StatusReason = { code: 'by-user', text: 'Stopped by you.' }
+
 /** One row of run history: everything the Runs table shows. */
 export interface RunSummary {
   id: string
   name: string
   status: RunStatus
-  /** Why the run is in its status (error text, "paused by user", ...). */
+  /** Why the run is in its status, in words (error text, "Paused by you.", ...). */
   statusReason: string | null
+  /** The same cause as a code; null when the status needs no explanation (created, running, completed). */
+  statusCode: RunStatusCode | null
   datasetPath: string
   datasetName: string
   preset: string

@@ -122,6 +122,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'status codes',
+    sql: `
+      -- The cause of a status as a code beside its sentence, so the UI never
+      -- compares message text. Older rows get the code their sentence meant.
+      ALTER TABLE runs ADD COLUMN status_code TEXT;
+      UPDATE runs SET status_code = 'by-user' WHERE status_reason IN ('Paused by you.', 'Stopped by you.');
+      UPDATE runs SET status_code = 'studio-closed' WHERE status = 'interrupted';
+      UPDATE runs SET status_code = 'non-finite' WHERE status = 'paused' AND status_reason LIKE '%NaN or infinite%';
+      UPDATE runs SET status_code = 'disk-full' WHERE status = 'paused' AND status_reason LIKE '%disk holding the data folder is full%';
+      UPDATE runs SET status_code = 'write-failed' WHERE status = 'paused' AND status_reason LIKE '%saving training output failed%';
+      UPDATE runs SET status_code = CASE
+          WHEN status_reason LIKE 'The training worker crashed%' OR status_reason LIKE 'The training worker exited unexpectedly%' THEN 'worker-crashed'
+          ELSE 'start-failed' END
+        WHERE status = 'failed';
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
+import { PAUSED_BY_USER } from '../../src-shared/runs'
 import { openDatabase } from './database'
+import { MIGRATIONS } from './migrations'
 import { RunStore, type NewRun } from './run-store'
 
 function store(): RunStore {
@@ -49,5 +55,40 @@ describe('run store', () => {
     expect(runs.list()).toEqual([])
     expect(() => runs.get(run.id)).toThrow(new RegExp(`No run with id ${run.id}`))
     expect(() => runs.rename('missing1', 'x')).toThrow(/No run with id missing1/)
+  })
+
+  it('stores why a run is in its status as a code beside the sentence', () => {
+    const runs = store()
+    const run = runs.create(base)
+    expect(runs.setStatus(run.id, 'paused', PAUSED_BY_USER)).toMatchObject({ statusCode: 'by-user', statusReason: 'Paused by you.' })
+    expect(runs.setStatus(run.id, 'running')).toMatchObject({ statusCode: null, statusReason: null })
+    runs.setStatus(run.id, 'running')
+    runs.markInterrupted()
+    expect(runs.get(run.id)).toMatchObject({ status: 'interrupted', statusCode: 'studio-closed' })
+  })
+
+  it('gives runs saved before status codes existed the code their sentence meant', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sagan-v3-'))
+    try {
+      const file = join(dir, 'studio.sqlite')
+      const old = new Database(file)
+      for (const m of MIGRATIONS.filter((m) => m.version <= 3)) old.exec(m.sql)
+      old.pragma('user_version = 3')
+      const insert = old.prepare(
+        `INSERT INTO runs (id, name, status, status_reason, dataset_path, dataset_name, preset, ablation, config_json, target_steps, created_at, updated_at, app_version)
+         VALUES (?, 'r', ?, ?, '/d', 'd', 'quick', 'sagan', '{}', 10, 0, 0, '0.1.0')`,
+      )
+      insert.run('pausedbyuser', 'paused', 'Paused by you.')
+      insert.run('nanpaused000', 'paused', 'Paused: G loss became NaN or infinite at step 3; the last good state was kept.')
+      insert.run('crashed00000', 'failed', 'The training worker crashed: boom. Resume continues from the last checkpoint.')
+      insert.run('neverstarted', 'failed', 'initBackend: no tfjs backend could start')
+      insert.run('completed000', 'completed', null)
+      old.close()
+      const runs = new RunStore(openDatabase(file))
+      const codes = Object.fromEntries(runs.list().map((r) => [r.id, r.statusCode]))
+      expect(codes).toEqual({ pausedbyuser: 'by-user', nanpaused000: 'non-finite', crashed00000: 'worker-crashed', neverstarted: 'start-failed', completed000: null })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

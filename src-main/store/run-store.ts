@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { RunQuerySchema, type RunQuery, type RunStatus, type RunSummary } from '../../src-shared/runs'
+import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type RunSummary, type StatusReason } from '../../src-shared/runs'
 import type { DatasetReport } from '../../src-shared/dataset'
 import { StudioError } from '../../src-shared/errors'
 import { releaseFreePages, type Db } from './database'
@@ -9,6 +9,7 @@ interface RunRow {
   name: string
   status: RunStatus
   status_reason: string | null
+  status_code: RunStatusCode | null
   dataset_path: string
   dataset_name: string
   preset: string
@@ -59,6 +60,7 @@ function toSummary(r: RunRow): RunSummary {
     name: r.name,
     status: r.status,
     statusReason: r.status_reason,
+    statusCode: r.status_code,
     datasetPath: r.dataset_path,
     datasetName: r.dataset_name,
     preset: r.preset,
@@ -128,11 +130,11 @@ export class RunStore {
     return this.update(id, 'notes = @value', notes)
   }
 
-  setStatus(id: string, status: RunStatus, reason: string | null = null): RunSummary {
+  setStatus(id: string, status: RunStatus, reason: StatusReason | null = null): RunSummary {
     this.row(id)
     this.db
-      .prepare('UPDATE runs SET status = @status, status_reason = @reason, updated_at = @now WHERE id = @id')
-      .run({ id, status, reason, now: Date.now() })
+      .prepare('UPDATE runs SET status = @status, status_reason = @text, status_code = @code, updated_at = @now WHERE id = @id')
+      .run({ id, status, text: reason?.text ?? null, code: reason?.code ?? null, now: Date.now() })
     return this.get(id)
   }
 
@@ -180,7 +182,7 @@ export class RunStore {
   markInterrupted(): string[] {
     const ids = this.db.prepare("SELECT id FROM runs WHERE status = 'running'").pluck().all() as string[]
     this.db
-      .prepare("UPDATE runs SET status = 'interrupted', status_reason = @reason, updated_at = @now WHERE status = 'running'")
+      .prepare("UPDATE runs SET status = 'interrupted', status_reason = @reason, status_code = 'studio-closed', updated_at = @now WHERE status = 'running'")
       .run({ reason: 'The studio closed while this run was training. Resume continues from its last checkpoint.', now: Date.now() })
     return ids
   }

@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads'
 import type { StudioEvents } from '../../../src-shared/contract'
 import type { EventHub } from '../../../src-shared/event-hub'
 import type { RunConfig } from '../../../src-shared/run-config'
-import type { RunStatus } from '../../../src-shared/runs'
+import { PAUSED_BY_USER, STOPPED_BY_USER, type RunStatus, type StatusReason } from '../../../src-shared/runs'
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from '../../engine/worker/messages'
 import { sheetColumns } from '../../engine/fixed-latents'
@@ -31,7 +31,7 @@ export class RunSession {
   private ended = false
   private ready = false
   /** Why the next 'paused' from the worker happened, when it was not the user. */
-  private pauseReason: string | null = null
+  private pauseReason: StatusReason | null = null
   /** Messages are handled one at a time, in order (some handlers await PNG encoding). */
   private queue: Promise<void> = Promise.resolve()
   private evaluation: RunEvaluation | null = null
@@ -50,9 +50,9 @@ export class RunSession {
     this.worker.on('message', (m: WorkerToMain) => {
       this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => this.writeFailed(err))
     })
-    this.worker.on('error', (err) => this.end('failed', `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.`))
+    this.worker.on('error', (err) => this.end('failed', { code: 'worker-crashed', text: `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.` }))
     this.worker.on('exit', (code) => {
-      if (!this.ended) this.end('failed', `The training worker exited unexpectedly (code ${code}). Resume continues from the last checkpoint.`)
+      if (!this.ended) this.end('failed', { code: 'worker-crashed', text: `The training worker exited unexpectedly (code ${code}). Resume continues from the last checkpoint.` })
     })
   }
 
@@ -89,7 +89,7 @@ export class RunSession {
     return this.durationMs + (this.runningSince === null ? 0 : Date.now() - this.runningSince)
   }
 
-  private setStatus(status: RunStatus, reason: string | null = null): void {
+  private setStatus(status: RunStatus, reason: StatusReason | null = null): void {
     if (status === 'running') this.runningSince ??= Date.now()
     else if (this.runningSince !== null) {
       this.durationMs += Date.now() - this.runningSince
@@ -132,7 +132,7 @@ export class RunSession {
         break
       }
       case 'paused': {
-        const reason = this.pauseReason ?? 'Paused by you.'
+        const reason = this.pauseReason ?? PAUSED_BY_USER
         // A pause is a natural place to save, unless saving is what failed.
         if (this.pauseReason === null) this.post({ type: 'requestCheckpoint', requestId: 0 })
         this.pauseReason = null
@@ -140,7 +140,7 @@ export class RunSession {
         break
       }
       case 'nonFinite':
-        this.pauseReason = `Paused: ${m.what} became NaN or infinite at step ${m.step}; the last good state was kept. Try a lower learning rate, then resume.`
+        this.pauseReason = { code: 'non-finite', text: `Paused: ${m.what} became NaN or infinite at step ${m.step}; the last good state was kept. Try a lower learning rate, then resume.` }
         this.post({ type: 'requestCheckpoint', requestId: 0 })
         this.setStatus('paused', this.pauseReason)
         break
@@ -148,11 +148,11 @@ export class RunSession {
         this.end('completed', null)
         break
       case 'stopped':
-        this.end('stopped', 'Stopped by you.')
+        this.end('stopped', STOPPED_BY_USER)
         break
       case 'error':
         // Before 'ready' the run could not start at all (backend, memory, data).
-        if (!this.ready) this.end('failed', m.message)
+        if (!this.ready) this.end('failed', { code: 'start-failed', text: m.message })
         else if (RunEvaluation.owns(m.requestId)) this.evaluation?.cancelSampling()
         else if (m.requestId === undefined) runs.addEvent(this.runId, 'error', m.message)
         break
@@ -171,8 +171,8 @@ export class RunSession {
     const code = (err as { code?: string }).code ?? ''
     const full = /FULL|ENOSPC/.test(code) || /disk is full|no space/i.test(message)
     this.pauseReason = full
-      ? `Paused: the disk holding the data folder is full (${message}). Nothing was lost; free some space, then resume.`
-      : `Paused: saving training output failed (${message}). Nothing was lost; resume to try again.`
+      ? { code: 'disk-full', text: `Paused: the disk holding the data folder is full (${message}). Nothing was lost; free some space, then resume.` }
+      : { code: 'write-failed', text: `Paused: saving training output failed (${message}). Nothing was lost; resume to try again.` }
     this.post({ type: 'pause' })
     try {
       this.setStatus('paused', this.pauseReason)
@@ -194,7 +194,7 @@ export class RunSession {
     )
   }
 
-  private end(status: RunStatus, reason: string | null): void {
+  private end(status: RunStatus, reason: StatusReason | null): void {
     if (this.ended) return
     this.setStatus(status, reason)
     this.ended = true

@@ -77,7 +77,7 @@ describe('training a run through the studio service', () => {
     studio.db.pragma(`max_page_count = ${pages + 64}`)
     const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 4, checkpointEvery: { steps: 1 } } })
     await vi.waitFor(() => expect(studio.runs.get(run.id).status).toBe('paused'), { timeout: 60_000, interval: 200 })
-    expect(studio.runs.get(run.id).statusReason).toMatch(/disk .*full.*free some space, then resume/)
+    expect(studio.runs.get(run.id)).toMatchObject({ statusCode: 'disk-full', statusReason: expect.stringMatching(/disk .*full.*free some space, then resume/) })
     expect(studio.db.pragma('integrity_check', { simple: true })).toBe('ok')
 
     studio.db.pragma('max_page_count = 1073741823')

@@ -7,7 +7,7 @@ import type { DatasetReport, ScanProgress } from '../../../src-shared/dataset'
 import { StudioError } from '../../../src-shared/errors'
 import type { EventHub } from '../../../src-shared/event-hub'
 import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
-import type { RunSummary } from '../../../src-shared/runs'
+import { STOPPED_BY_USER, type RunSummary } from '../../../src-shared/runs'
 import { DEMO_DATASET, StartRunSchema, type AttentionView, type RunEstimate, type StartRunRequest } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
@@ -135,7 +135,7 @@ export class TrainingManager {
     else {
       const run = this.deps.runs.get(id)
       if (run.status === 'completed' || run.status === 'stopped') return run
-      this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'stopped', 'Stopped by you.'))
+      this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'stopped', STOPPED_BY_USER))
     }
     return this.deps.runs.get(id)
   }

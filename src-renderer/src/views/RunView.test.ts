@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TrainingStore } from '../../../src-main/store/training-store'
 import { sampleRun } from '../../../src-main/testing/studio-fixture'
-import type { RunStatus } from '../../../src-shared/runs'
+import { PAUSED_BY_USER, type RunStatus, type StatusReason } from '../../../src-shared/runs'
 import '../test/canvas-stub'
 import { realStudioConnection } from '../test/real-studio'
 import RunView from './RunView.svelte'
@@ -14,7 +14,7 @@ afterEach(() => cleanup?.())
 // Any bytes do: the sheet is shown as an <img>, which happy-dom does not decode.
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47])
 
-function setup(status: RunStatus = 'running', reason: string | null = null) {
+function setup(status: RunStatus = 'running', reason: StatusReason | null = null) {
   const { studio, connection } = realStudioConnection()
   cleanup = () => void studio.dispose()
   const created = studio.runs.create({ ...sampleRun, name: 'fashion quick', config: { steps: 10, sampleEvery: 50, ema: { enabled: true } } })
@@ -29,17 +29,17 @@ const enabled = () => ['Pause', 'Resume', 'Stop'].filter((name) => !button(name)
 
 describe('Run view', () => {
   it('saves the notes typed for a run when the field is left, and keeps them across live updates', async () => {
-    const { studio, id } = setup('paused', 'Paused by you.')
+    const { studio, id } = setup('paused', PAUSED_BY_USER)
     const field = (await screen.findByRole('textbox', { name: 'Run notes' })) as HTMLTextAreaElement
     await fireEvent.input(field, { target: { value: 'attention at 16 too?' } })
-    studio.service.publish(studio.runs.setStatus(id, 'paused', 'Paused by you.'))
+    studio.service.publish(studio.runs.setStatus(id, 'paused', PAUSED_BY_USER))
     await fireEvent.blur(field)
     await waitFor(() => expect(studio.runs.get(id).notes).toBe('attention at 16 too?'))
     expect(field.value).toBe('attention at 16 too?')
   })
 
   it('a paused run offers Resume and Stop; Stop marks it stopped, which can still be resumed', async () => {
-    setup('paused', 'Paused by you.')
+    setup('paused', PAUSED_BY_USER)
     await waitFor(() => expect(screen.getByTestId('run-status').textContent).toBe('paused'))
     expect(enabled()).toEqual(['Resume', 'Stop'])
     await fireEvent.click(button('Stop'))
@@ -71,7 +71,7 @@ describe('Run view', () => {
   })
 
   it('a run paused by NaN says what happened and what to do, in place', async () => {
-    setup('paused', 'Paused: D loss became NaN or infinite at step 7; the last good state was kept. Try a lower learning rate, then resume.')
+    setup('paused', { code: 'non-finite', text: 'Paused: D loss became NaN or infinite at step 7; the last good state was kept. Try a lower learning rate, then resume.' })
     const advice = await screen.findByTestId('run-advice')
     expect(advice.textContent).toContain('Try a lower learning rate, then resume.')
     expect(enabled()).toEqual(['Resume', 'Stop'])
