@@ -3,10 +3,10 @@
 // inception_v3 feature vector or from pytorch-fid's FID Inception weights). Nothing is downloaded
 // here; when the model is absent, inceptionModelStatus says so and why.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter'
+import { graphModelFolder } from '../engine/graph-model-folder'
 import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, imagesToTensor, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
 import type { InceptionClassProbabilities } from './inception-score'
@@ -36,25 +36,6 @@ export function inceptionModelStatus(dir: string | undefined): InceptionModelSta
   return { available: true, dir }
 }
 
-/** Loads model.json and its weight shards from a local folder (no fetch, no URL). */
-function folderHandler(dir: string): tf.io.IOHandler {
-  return {
-    load: async () => {
-      const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const buffers: ArrayBuffer[] = []
-        for (const group of manifest) {
-          for (const path of group.paths) {
-            const bytes = await readFile(join(dir, path))
-            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
-          }
-        }
-        return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)]
-      })
-    },
-  }
-}
-
 /**
  * Loads and checks the model: one image input [N, 299, 299, 3] and a 2048-d feature output
  * (extra outputs of 1000 or 1008 values are taken as ImageNet class scores, for the Inception Score).
@@ -62,7 +43,7 @@ function folderHandler(dir: string): tf.io.IOHandler {
 export async function loadInceptionExtractor(dir: string, options: InceptionOptions = {}): Promise<InceptionExtractor> {
   const status = inceptionModelStatus(dir)
   if (!status.available) throw new Error(status.reason)
-  const model = await loadGraphModel(folderHandler(dir))
+  const model = await loadGraphModel(graphModelFolder(dir))
   try {
     if (model.inputs.length !== 1) throw new Error(`has ${model.inputs.length} inputs, expected one image input`)
     const shape = model.inputs[0].shape

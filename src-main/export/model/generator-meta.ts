@@ -8,7 +8,7 @@ import type { RunConfig } from '../../../src-shared/run-config'
 import { PIXEL_MAPPING } from '../../engine/pixels'
 import type { WeightsChoice } from '../../engine/trainer'
 import { INPUT_LABEL, INPUT_Z, OUTPUT_IMAGES } from './generator-graph'
-import { MODEL_JSON } from './model-files'
+import { MODEL_JSON } from '../../engine/graph-model-folder'
 
 export const META_FILE = 'sagan-generator.json'
 export const GENERATOR_FORMAT = 'sagan-studio-generator'

@@ -10,7 +10,7 @@ import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from 
 import { checkpointGenerator } from './baked-weights'
 import { GENERATOR_FORMAT, META_FILE, parseGeneratorMeta } from './generator-meta'
 import { HOW_TO_FILE } from './how-to-sample'
-import { graphModelFolder } from './model-files'
+import { graphModelFolder } from '../../engine/graph-model-folder'
 import { loadGeneratorModel } from './imported-generator'
 import { writeGeneratorModel } from './write-generator'
 

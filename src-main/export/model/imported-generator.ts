@@ -9,7 +9,7 @@ import { toPixelValues } from '../../engine/pixels'
 import type { WeightsChoice } from '../../engine/trainer'
 import { INPUT_LABEL, INPUT_Z, OUTPUT_IMAGES } from './generator-graph'
 import { type GeneratorMeta, META_FILE, modelFolder, parseGeneratorMeta } from './generator-meta'
-import { graphModelFolder } from './model-files'
+import { graphModelFolder } from '../../engine/graph-model-folder'
 
 // Images per forward pass: a full 32x32 attention map is 4 MB per image.
 const BATCH = 16

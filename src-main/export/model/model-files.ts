@@ -1,13 +1,14 @@
 // A TF.js graph model on disk: model.json (format "graph-model", the GraphDef
 // as JSON, the signature, the weights manifest) and its binary weight shards,
 // laid out as tensorflowjs_converter does, so tf.loadGraphModel(url) reads it
-// from any web server and loadGraphModel(graphModelFolder(dir)) from disk.
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+// from any web server and loadGraphModel(graphModelFolder(dir)) from disk
+// (engine/graph-model-folder.ts).
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
+import { MODEL_JSON } from '../../engine/graph-model-folder'
 import type { GraphModelParts } from './graph-builder'
 
-export const MODEL_JSON = 'model.json'
 // tensorflowjs_converter's default shard size: small enough for any HTTP cache.
 const SHARD_BYTES = 4 * 1024 * 1024
 
@@ -40,25 +41,4 @@ function weightBytes(parts: GraphModelParts): Uint8Array {
     offset += w.data.byteLength
   }
   return out
-}
-
-/** Loads model.json and its weight shards from a local folder (no fetch, no URL). */
-export function graphModelFolder(dir: string): tf.io.IOHandler {
-  return {
-    load: async () => {
-      const path = join(dir, MODEL_JSON)
-      const modelJson = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON
-      if (modelJson.format !== 'graph-model') throw new Error(`${path} is not a TF.js graph model (format "${modelJson.format}")`)
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const buffers: ArrayBuffer[] = []
-        for (const group of manifest) {
-          for (const shard of group.paths) {
-            const bytes = await readFile(join(dir, shard))
-            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
-          }
-        }
-        return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)]
-      })
-    },
-  }
 }
