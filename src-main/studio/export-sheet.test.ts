@@ -1,7 +1,7 @@
 // Sheets from a real run: the training worker trains a few steps on the demo
 // set, the inspection worker draws the sheet from saved checkpoints.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SheetOptions } from '../../src-shared/export'
@@ -89,6 +89,14 @@ describe('exporting sheets from a run', () => {
     dialogAnswer = null
     expect(await studio.service.saveSheet(runId, { classes: [2] })).toBeNull()
     expect((await studio.service.getAppInfo()).canSaveFile).toBe(true)
+  })
+
+  it('exports the generator under the data folder when there is no native dialog (browser host)', async () => {
+    const model = await studio.service.exportModel(runId, 2)
+    expect(model).toMatchObject({ dir: join(studio.dataDir, 'exports', 'export-test-step2-generator'), step: 2 })
+    expect(model!.files.map((f) => basename(f))).toEqual(expect.arrayContaining(['sagan-generator.json', 'HOW-TO-SAMPLE.md', 'model.json']))
+    expect(JSON.parse(readFileSync(join(model!.dir, 'sagan-generator.json'), 'utf8'))).toMatchObject({ runName: 'Export test', step: 2, weights: ['raw', 'ema'], classes: expect.arrayContaining(['7-Sneaker']) })
+    await expect(studio.service.exportModel(runId, 3)).rejects.toMatchObject({ subject: 'step', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
   })
 
   it('refuses what it cannot draw, naming the field', async () => {
