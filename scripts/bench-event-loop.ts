@@ -176,6 +176,21 @@ async function main(): Promise<void> {
     recent.push({ t: performance.now(), what: `${name}${name === 'checkpointSaved' ? ` ${((a[0] as { bytes: number }).bytes / 1e6).toFixed(1)} MB` : ''}` })
   })
 
+  // Time every store write the run session and evaluation make on the main thread.
+  const writes: Record<string, number[]> = {}
+  for (const method of ['saveCheckpoint', 'saveSamples', 'saveMetrics', 'appendLog', 'cached'] as const) {
+    const store = studio.training as unknown as Record<string, (...a: unknown[]) => unknown>
+    const original = store[method].bind(studio.training)
+    store[method] = (...a: unknown[]) => {
+      const w0 = performance.now()
+      try {
+        return original(...a)
+      } finally {
+        ;(writes[method] ??= []).push(performance.now() - w0)
+      }
+    }
+  }
+
   const load0 = loadavg()
   const startedAt = new Date()
   const run = await studio.service.startRun({ datasetPath: DEMO_DATASET, name: 'bench: event loop', preset: 'quick', overrides })
@@ -265,6 +280,7 @@ async function main(): Promise<void> {
     steps: step,
     serverEvents: server,
     clientEvents: counts,
+    storeCallsMs: Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, { n: v.length, median: pct(v, 50), max: pct(v, 100) }])),
     loadAverage: { start: load0.map((x) => Number(x.toFixed(2))), end: load1.map((x) => Number(x.toFixed(2))) },
     stallsOver: {
       ms: stallMs,
@@ -283,6 +299,7 @@ async function main(): Promise<void> {
     console.log(`  5 ms ticks (${r.tickLagMs.ticks}): late p99 ${r.tickLagMs.p99} ms, max ${r.tickLagMs.max} ms; of it while the main thread ran (own work + GC): p99 ${r.tickLagMs.ownP99} ms, p99.9 ${r.tickLagMs.ownP999} ms, max ${r.tickLagMs.ownMax} ms`)
     console.log(`  steps done ${r.steps}; events at the server ${JSON.stringify(r.serverEvents)}`)
     console.log(`  client received: ${counts.progress} progress, ${counts.samples} samples (${counts.sheetsFetched} sheets fetched, ${(counts.sheetBytes / 1024).toFixed(0)} KiB), ${counts.checkpoints} checkpoints, ${counts.metrics} metrics, ${counts.runUpdated} runUpdated`)
+    console.log(`  store calls on the main thread (ms): ${Object.entries(r.storeCallsMs).map(([k, v]) => `${k} n ${v.n} median ${v.median} max ${v.max}`).join('; ')}`)
     console.log(`  load average start ${r.loadAverage.start.join(' ')}, end ${r.loadAverage.end.join(' ')}`)
     const show = (list: typeof r.stallsOver.worst) => list.map((s) => `${s.ms} ms (busy ${s.busyMs}, GC ${s.gcMs}) at ${s.at} s after [${s.after}]`).join('; ') || 'none'
     console.log(`  late ticks >= ${stallMs} ms: ${stalls.length}, of which the main thread was busy >= ${stallMs} ms: ${busyStalls.length}`)
