@@ -80,6 +80,12 @@ describe('exporting sheets from a run', () => {
     expect(interp.fileName).toBe('export-test-interp-step4.webp')
   })
 
+  it('draws sheets of different checkpoints asked for at the same time, one after the other', async () => {
+    const sheets = await Promise.all([2, 4, 2].map((step) => studio.service.exportSheet(runId, { ...bare, step, classes: [0], perClass: 2 })))
+    expect(sheets.map((s) => s.steps[0])).toEqual([2, 4, 2])
+    expect(Buffer.compare(sheets[0].bytes, sheets[2].bytes)).toBe(0)
+  })
+
   it('saves through the desktop save dialog in the format the chosen name says, and writes nothing when cancelled', async () => {
     dialogAnswer = join(studio.dataDir, 'picked.jpg')
     const saved = await studio.service.saveSheet(runId, { classes: [1] })

@@ -14,8 +14,6 @@ import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
 import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
-import { initBackend } from '../engine/backend'
-import { writeGeneratorModel } from '../export/model'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
@@ -218,7 +216,9 @@ export class StudioService implements StudioCalls {
     if (at === undefined) throw new StudioError('not-found', `Run "${run.name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
     const checkpoint = this.deps.training.latestCheckpoint(id, at)
     if (checkpoint?.step !== at) throw new StudioError('invalid-argument', `Step ${at} has no kept checkpoint. Kept: ${this.deps.training.checkpointSteps(id).map((c) => c.step).join(', ')}.`, 'step')
-    // Baking spectral norm runs a few small matMuls here; the backend is the run's.
+    // Baking spectral norm runs a few small matMuls in this process. tfjs loads only
+    // now: the service (and everything importing it) stays free of it until a model is exported.
+    const [{ initBackend }, { writeGeneratorModel }] = await Promise.all([import('../engine/backend'), import('../export/model')])
     await initBackend(config.backend)
     const { files } = await writeGeneratorModel(dir, { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at })
     return { dir, step: at, files }

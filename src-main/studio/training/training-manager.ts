@@ -29,6 +29,8 @@ export interface TrainingManagerDeps extends RunSessionDeps {
 export class TrainingManager {
   private readonly sessions = new Map<string, RunSession>()
   private readonly inspectors = new Map<string, { inspector: RunInspector; timer: NodeJS.Timeout | undefined }>()
+  /** The last inspection request queued per run. */
+  private readonly inspecting = new Map<string, Promise<unknown>>()
   /** Dataset checks in flight, by the path the UI gave, so they can be cancelled. */
   private readonly checks = new Map<string, AbortController>()
 
@@ -174,14 +176,29 @@ export class TrainingManager {
     }
     const checkpoint = this.deps.training.latestCheckpoint(id, step) ?? this.deps.training.latestCheckpoint(id)
     if (!checkpoint) throw new StudioError('not-found', 'This run has no checkpoint yet: attention maps are read from saved generators.', id)
-    return this.inspector(id, config, checkpoint).attention(query)
+    return this.inspect(id, config, checkpoint, (inspector) => inspector.attention(query))
   }
 
   /** Images of the generator saved at exactly `step` (a kept checkpoint), for exported sheets. */
   async sampleCheckpoint(id: string, step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
     const checkpoint = this.deps.training.latestCheckpoint(id, step)
     if (checkpoint?.step !== step) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" keeps no checkpoint at step ${step}.`, 'step')
-    return this.inspector(id, this.deps.runs.config(id) as RunConfig, checkpoint).samples(z, labels, weights)
+    return this.inspect(id, this.deps.runs.config(id) as RunConfig, checkpoint, (inspector) => inspector.samples(z, labels, weights))
+  }
+
+  /**
+   * One request at a time per run: a request for another checkpoint replaces
+   * the worker, which must not happen while an earlier request waits on it.
+   */
+  private inspect<T>(id: string, config: RunConfig, checkpoint: StoredCheckpoint, use: (inspector: RunInspector) => Promise<T>): Promise<T> {
+    const previous = this.inspecting.get(id) ?? Promise.resolve()
+    const next = previous.catch(() => undefined).then(() => use(this.inspector(id, config, checkpoint)))
+    this.inspecting.set(id, next)
+    next.then(
+      () => this.inspecting.get(id) === next && this.inspecting.delete(id),
+      () => this.inspecting.get(id) === next && this.inspecting.delete(id),
+    )
+    return next
   }
 
   /** One inspection worker per run, holding the last checkpoint asked for. */
