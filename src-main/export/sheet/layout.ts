@@ -61,10 +61,26 @@ export function labelSize(cell: number): number {
 export function sheetTexts(p: SheetLayoutInput): { text: string; size: number; bold?: boolean }[] {
   const size = labelSize(p.cell)
   return [
-    ...(p.header ? [{ text: p.header.title, size: TITLE_SIZE, bold: true }, { text: p.header.detail, size: DETAIL_SIZE }] : []),
+    ...(p.header ? [{ text: p.header.title, size: TITLE_SIZE, bold: true }, ...detailSplits(p.header.detail).flat().map((text) => ({ text, size: DETAIL_SIZE }))] : []),
     ...(p.footer ? [{ text: p.footer, size: FOOTER_SIZE }] : []),
     ...(p.rowLabels ?? []).map((l) => ({ text: shortLabel(l), size })),
   ]
+}
+
+const SEPARATOR = ' · '
+
+/** The header detail whole, and cut in two at each separator. */
+function detailSplits(detail: string): string[][] {
+  const parts = detail.split(SEPARATOR)
+  return [[detail], ...parts.slice(1).map((_, i) => [parts.slice(0, i + 1).join(SEPARATOR), parts.slice(i + 1).join(SEPARATOR)])]
+}
+
+/** One line when it fits over the grid, else the most even cut in two: a narrow sheet stays narrow. */
+function detailLines(detail: string, maxWidth: number, measure: TextMeasure): string[] {
+  const width = (lines: string[]) => Math.max(...lines.map((l) => measure(l, DETAIL_SIZE)))
+  const [whole, ...cuts] = detailSplits(detail)
+  if (width(whole) <= maxWidth || cuts.length === 0) return whole
+  return cuts.reduce((best, lines) => (width(lines) < width(best) ? lines : best))
 }
 
 export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLayout {
@@ -77,11 +93,17 @@ export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLay
   const texts: TextItem[] = []
 
   let y = margin
+  let headerWidth = 0
   if (p.header) {
+    const lines = detailLines(p.header.detail, labelWidth + gridWidth, measure)
+    headerWidth = Math.max(measure(p.header.title, TITLE_SIZE, true), ...lines.map((l) => measure(l, DETAIL_SIZE)))
     texts.push({ text: p.header.title, x: margin, y: y + TITLE_SIZE, size: TITLE_SIZE, anchor: 'start', bold: true })
     y += Math.round(TITLE_SIZE * 1.35)
-    texts.push({ text: p.header.detail, x: margin, y: y + DETAIL_SIZE, size: DETAIL_SIZE, anchor: 'start', muted: true })
-    y += Math.round(DETAIL_SIZE * 1.4) + 10
+    for (const line of lines) {
+      texts.push({ text: line, x: margin, y: y + DETAIL_SIZE, size: DETAIL_SIZE, anchor: 'start', muted: true })
+      y += Math.round(DETAIL_SIZE * 1.4)
+    }
+    y += 10
   }
   const gridLeft = margin + labelWidth
   if (p.columnLabels) {
@@ -99,7 +121,7 @@ export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLay
   }
   const widest = Math.max(
     gridLeft + gridWidth,
-    margin + (p.header ? Math.max(measure(p.header.title, TITLE_SIZE, true), measure(p.header.detail, DETAIL_SIZE)) : 0),
+    margin + headerWidth,
     margin + (p.footer ? measure(p.footer, FOOTER_SIZE) : 0),
   )
   const width = widest + margin
