@@ -36,6 +36,8 @@ interface WorkerReport {
   /** CPU time of the worker process over the timed steps (all its threads). */
   cpuMs: number
   wallMs: number
+  /** Peak resident memory of the worker process (its wasm heap included). */
+  peakRssMiB: number
 }
 
 const CONFIG_SETTINGS = {
@@ -69,7 +71,7 @@ async function worker(name: ConfigName, batchSize: number): Promise<void> {
     times.push(performance.now() - t0)
   }
   const cpu = process.cpuUsage(cpu0)
-  const report: WorkerReport = { batch: batchSize, times, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0 }
+  const report: WorkerReport = { batch: batchSize, times, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0, peakRssMiB: process.resourceUsage().maxRSS / 1024 }
   process.send!({ type: 'report', report }, () => process.exit(0))
 }
 
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
       scalingByCpu: cpuPerStep(full) / (pair.reduce((sum, r) => sum + r.cpuMs / r.times.length, 0) / pair.length),
       ceilingWithoutContention: tFull / tHalf,
       batchIndependentShare: (2 * tHalf) / tFull - 1,
+      peakRssMiB: { full: full.peakRssMiB, halfAlone: alone.peakRssMiB, pair: pair.map((r) => r.peakRssMiB) },
       loadAverage: [load0, load1],
     }
     results.push(result)
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
       console.log(`  one worker, batch ${B}:        ${f(tFull)} ms/step, ${imgFull.toFixed(2)} img/s (CPU ${f(result.cpuMsPerStep.full)} ms/step)`)
       console.log(`  one worker, batch ${half} alone:  ${f(tHalf)} ms/step, ${result.imagesPerSecond.halfAlone.toFixed(2)} img/s (CPU ${f(result.cpuMsPerStep.halfAlone)} ms/step)`)
       console.log(`  two workers, batch ${half} each:  ${tPair.map(f).join(' / ')} ms/step, ${imgPair.toFixed(2)} img/s together (${pairWall.toFixed(2)} by wall clock; CPU ${result.cpuMsPerStep.halfPair.map(f).join(' / ')} ms/step)`)
+      console.log(`  peak RSS: ${f(full.peakRssMiB)} MiB for one worker at ${B}; ${pair.map((r) => f(r.peakRssMiB)).join(' + ')} MiB for the pair`)
       console.log(`  scaling ${result.scaling.toFixed(2)}x by wall time, ${result.scalingByCpu.toFixed(2)}x by CPU time; ceiling without contention t(B)/t(B/2) ${result.ceilingWithoutContention.toFixed(2)}x; batch-independent share of a step ${(result.batchIndependentShare * 100).toFixed(0)}%`)
     }
   }
