@@ -6,7 +6,7 @@
 //
 //   npm run bench:export [-- --repeat 3]
 import { parseArgs } from 'node:util'
-import type { SheetOptions } from '../src-shared/export'
+import type { SheetOptions, SheetResult } from '../src-shared/export'
 import { tempStudio } from '../src-main/testing/studio-fixture'
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '3' } } })
@@ -26,7 +26,7 @@ try {
   console.log(`${'sheet'.padEnd(50)} ${'median ms'.padStart(10)} ${'size'.padStart(12)} ${'bytes'.padStart(9)}`)
   for (const [label, options] of cases) {
     const times: number[] = []
-    let last = { width: 0, height: 0, bytes: new Uint8Array() }
+    let last: Pick<SheetResult, 'width' | 'height' | 'bytes'> = { width: 0, height: 0, bytes: new Uint8Array() }
     // The first case is timed once: only the first call pays for the worker.
     for (let i = 0; i < (label.includes('first call') ? 1 : repeat); i++) {
       const t0 = performance.now()
