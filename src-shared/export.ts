@@ -105,6 +105,11 @@ export function defaultCheckpointStep(checkpoints: CheckpointInfo[]): number | u
   return best?.step ?? checkpoints.at(-1)?.step
 }
 
+/** Why a step cannot be drawn from: only kept checkpoints hold a generator. */
+export function notKeptMessage(steps: number[], kept: number[]): string {
+  return `${steps.length === 1 ? `Step ${steps[0]} has` : `Steps ${steps.join(', ')} have`} no kept checkpoint. Kept: ${kept.join(', ')}.`
+}
+
 /** A kept checkpoint, as the export dialog lists it. */
 export interface CheckpointInfo {
   step: number

@@ -111,7 +111,7 @@ describe('exporting sheets from a run', () => {
     await expect(studio.service.exportSheet(runId, { kind: 'interp', perClass: 64, frames: 32 })).rejects.toMatchObject({ subject: 'perClass', message: expect.stringMatching(/needs 20480 images; the limit is 2048/) })
     await expect(studio.service.exportSheet(runId, { perClass: 40, cell: 512 })).rejects.toMatchObject({ subject: 'cell', message: expect.stringMatching(/limit is 16000 px a side/) })
     await expect(studio.service.exportSheet(runId, { cell: 16 })).rejects.toMatchObject({ subject: 'cell', message: 'The cell (16 px) is smaller than the images (32 px).' })
-    await expect(studio.service.exportSheet(runId, { kind: 'timeline', steps: [2, 3] })).rejects.toMatchObject({ subject: 'steps' })
+    await expect(studio.service.exportSheet(runId, { kind: 'timeline', steps: [2, 3] })).rejects.toMatchObject({ subject: 'steps', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
     await expect(studio.service.exportSheet(runId, { background: 'red' } as never)).rejects.toMatchObject({ code: 'invalid-argument', subject: 'background' })
   })
 })

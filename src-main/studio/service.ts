@@ -1,6 +1,6 @@
 // The studio service: what the UI and the CLI can ask of the main process.
-// It knows no transport (see expose.ts) and no window system (pickFolder is
-// injected by the Electron shell).
+// It knows no transport (see expose.ts) and no window system (pickFolder and
+// saveFile are injected by the Electron shell).
 import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
-import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
@@ -201,27 +201,34 @@ export class StudioService implements StudioCalls {
   }
 
   async exportModel(id: string, step?: number): Promise<ModelExport | null> {
-    const run = this.deps.runs.get(id)
+    // Checked before the dialog: no folder is asked for when nothing can be exported.
+    const at = this.keptStep(id, step)
     const parent = this.deps.pickFolder ? await this.deps.pickFolder('Choose a folder for the exported generator') : join(this.deps.dataDir, 'exports')
     if (!parent) return null
-    const at = step ?? defaultCheckpointStep(this.deps.training.checkpointSteps(id))
-    return this.writeModel(id, join(parent, `${fileSlug(run.name)}-step${at ?? 0}-generator`), at)
+    return this.writeModel(id, join(parent, `${fileSlug(this.deps.runs.get(id).name)}-step${at}-generator`), at)
   }
 
   /** The generator of the kept checkpoint at `step` (default: best, else newest), written into `dir`. */
   async writeModel(id: string, dir: string, step?: number): Promise<ModelExport> {
     const run = this.deps.runs.get(id)
     const config = this.deps.runs.config(id) as RunConfig
-    const at = step ?? defaultCheckpointStep(this.deps.training.checkpointSteps(id))
-    if (at === undefined) throw new StudioError('not-found', `Run "${run.name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
-    const checkpoint = this.deps.training.latestCheckpoint(id, at)
-    if (checkpoint?.step !== at) throw new StudioError('invalid-argument', `Step ${at} has no kept checkpoint. Kept: ${this.deps.training.checkpointSteps(id).map((c) => c.step).join(', ')}.`, 'step')
+    const at = this.keptStep(id, step)
+    const checkpoint = this.deps.training.latestCheckpoint(id, at)!
     // Baking spectral norm runs a few small matMuls in this process. tfjs loads only
     // now: the service (and everything importing it) stays free of it until a model is exported.
     const [{ initBackend }, { writeGeneratorModel }] = await Promise.all([import('../engine/backend'), import('../export/model')])
     await initBackend(config.backend)
     const { files } = await writeGeneratorModel(dir, { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at })
     return { dir, step: at, files }
+  }
+
+  /** `step` if it is a kept checkpoint, or the default one (best by FID, else newest). */
+  private keptStep(id: string, step: number | undefined): number {
+    const kept = this.deps.training.checkpointSteps(id)
+    const at = step ?? defaultCheckpointStep(kept)
+    if (at === undefined) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
+    if (!kept.some((c) => c.step === at)) throw new StudioError('invalid-argument', notKeptMessage([at], kept.map((c) => c.step)), 'step')
+    return at
   }
 
   dataDir(): string {

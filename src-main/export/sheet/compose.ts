@@ -6,6 +6,7 @@ import {
   DEFAULT_PER_CLASS,
   defaultCheckpointStep,
   fileSlug,
+  notKeptMessage,
   MAX_SHEET_IMAGES,
   SHEET_MIME,
   type CheckpointInfo,
@@ -126,7 +127,7 @@ function keptSteps(run: SheetRun): number[] {
 function resolveStep(run: SheetRun, step: number | undefined): number {
   const kept = keptSteps(run)
   if (step === undefined) return defaultCheckpointStep(run.checkpoints)!
-  if (!kept.includes(step)) throw new StudioError('invalid-argument', `Step ${step} has no kept checkpoint. Kept: ${kept.join(', ')}.`, 'step')
+  if (!kept.includes(step)) throw new StudioError('invalid-argument', notKeptMessage([step], kept), 'step')
   return step
 }
 
@@ -134,7 +135,7 @@ function timelineSteps(run: SheetRun, steps: number[] | undefined): number[] {
   const kept = keptSteps(run)
   if (steps) {
     const missing = steps.filter((s) => !kept.includes(s))
-    if (missing.length > 0) throw new StudioError('invalid-argument', `No kept checkpoint at step ${missing.join(', ')}. Kept: ${kept.join(', ')}.`, 'steps')
+    if (missing.length > 0) throw new StudioError('invalid-argument', notKeptMessage(missing, kept), 'steps')
     return [...steps].sort((a, b) => a - b)
   }
   if (kept.length <= MAX_TIMELINE_STEPS) return kept
