@@ -20,7 +20,7 @@ import { runInNewContext } from 'node:vm'
 import { setFlagsFromString } from 'node:v8'
 import * as tf from '@tensorflow/tfjs-core'
 import { type BackendPreference, buildRunConfig } from '../src-shared/run-config'
-import { createSampler, loadDataset } from '../src-main/data'
+import { createSampler, gatherBatch, loadDataset } from '../src-main/data'
 import { initBackend } from '../src-main/engine/backend'
 import { SHEET_PER_CLASS } from '../src-main/engine/fixed-latents'
 import { SaganTrainer } from '../src-main/engine/trainer'
@@ -66,16 +66,9 @@ const config = buildRunConfig('quick', 'sagan', {
 })
 const trainer = await SaganTrainer.create(config, { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: 32, channels: dataset.channels })
 const sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: false })
-const size = 32 * 32 * dataset.channels
 const nextBatch = () => {
   const indices = sampler.next()
-  const images = new Uint8Array(indices.length * size)
-  const labels = new Int32Array(indices.length)
-  indices.forEach((index, i) => {
-    images.set(dataset.images.subarray(index * size, (index + 1) * size), i * size)
-    labels[i] = dataset.labels[index]
-  })
-  return { images, labels }
+  return { images: gatherBatch(dataset, indices), labels: indices.map((i) => dataset.labels[i]) }
 }
 
 function wasmHeapBytes(): number | null {

@@ -1,6 +1,7 @@
 // The training loop the worker runs: owns the trainer and the batch sampler,
 // obeys MainToWorker messages and reports WorkerToMain ones. Free of
 // worker_threads so tests drive it directly; training-worker.ts is the shell.
+import { gatherBatch } from '../../data/batch'
 import { createSampler, type Sampler } from '../../data/sampler'
 import { initBackend } from '../backend'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
@@ -151,14 +152,7 @@ export class TrainingSession {
     const sampler = this.sampler
     if (!dataset || !sampler) throw new Error('no dataset: send start first')
     const indices = sampler.next()
-    const size = dataset.imageSize * dataset.imageSize * dataset.channels
-    const images = new Uint8Array(indices.length * size)
-    const labels = new Int32Array(indices.length)
-    indices.forEach((index, i) => {
-      images.set(dataset.images.subarray(index * size, (index + 1) * size), i * size)
-      labels[i] = dataset.labels[index]
-    })
-    return { images, labels }
+    return { images: gatherBatch(dataset, indices), labels: indices.map((i) => dataset.labels[i]) }
   }
 
   private async sendSheet(): Promise<void> {
