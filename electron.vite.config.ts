@@ -21,6 +21,7 @@ export default defineConfig({
           cli: resolve('src-main/cli/main.ts'),
           'training-worker': resolve('src-main/engine/worker/training-worker.ts'),
           'evaluation-worker': resolve('src-main/metrics/worker/evaluation-worker.ts'),
+          'export-worker': resolve('src-main/export/model/export-worker.ts'),
         },
       },
     },

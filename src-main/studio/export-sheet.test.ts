@@ -1,6 +1,6 @@
 // Sheets from a real run: the training worker trains a few steps on the demo
 // set, the inspection worker draws the sheet from saved checkpoints.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -103,6 +103,10 @@ describe('exporting sheets from a run', () => {
     expect(model!.files.map((f) => basename(f))).toEqual(expect.arrayContaining(['sagan-generator.json', 'HOW-TO-SAMPLE.md', 'model.json']))
     expect(JSON.parse(readFileSync(join(model!.dir, 'sagan-generator.json'), 'utf8'))).toMatchObject({ runName: 'Export test', step: 2, weights: ['raw', 'ema'], classes: expect.arrayContaining(['7-Sneaker']) })
     await expect(studio.service.exportModel(runId, 3)).rejects.toMatchObject({ subject: 'step', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
+    // The export worker's failure reaches the caller with its reason.
+    const file = join(studio.dataDir, 'a-file')
+    writeFileSync(file, '')
+    await expect(studio.service.writeModel(runId, join(file, 'generator'))).rejects.toThrow(/ENOTDIR|not a directory|EEXIST/)
   })
 
   it('refuses what it cannot draw, naming the field', async () => {

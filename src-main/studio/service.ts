@@ -17,6 +17,7 @@ import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, 
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
+import { writeGeneratorInWorker } from './generator-export'
 import { diskSpace } from './disk-space'
 import { listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
@@ -214,11 +215,8 @@ export class StudioService implements StudioCalls {
     const config = this.deps.runs.config(id) as RunConfig
     const at = this.keptStep(id, step)
     const checkpoint = this.deps.training.latestCheckpoint(id, at)!
-    // Baking spectral norm runs a few small matMuls in this process. tfjs loads only
-    // now: the service (and everything importing it) stays free of it until a model is exported.
-    const [{ initBackend }, { writeGeneratorModel }] = await Promise.all([import('../engine/backend'), import('../export/model')])
-    await initBackend(config.backend)
-    const { files } = await writeGeneratorModel(dir, { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at })
+    const input = { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at }
+    const files = await writeGeneratorInWorker({ dir, input, backend: config.backend })
     return { dir, step: at, files }
   }
 

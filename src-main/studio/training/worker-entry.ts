@@ -4,11 +4,11 @@
 // TypeScript sources (tests) uses the same bundle.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
 
-export type BundledWorker = 'training-worker' | 'evaluation-worker'
+export type BundledWorker = 'training-worker' | 'evaluation-worker' | 'export-worker'
 
-export function spawnBundledWorker(name: BundledWorker): Worker {
+export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
   const candidates = [
     `./${name}.js`, // bundled entry in out/main/
     `../${name}.js`, // bundled chunk in out/main/chunks/
@@ -16,7 +16,7 @@ export function spawnBundledWorker(name: BundledWorker): Worker {
   ]
   for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
-    if (existsSync(file)) return new Worker(file)
+    if (existsSync(file)) return new Worker(file, options)
   }
   throw new Error(`The ${name} is not built (out/main/${name}.js). Run \`npm run build\` first.`)
 }
