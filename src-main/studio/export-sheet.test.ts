@@ -38,6 +38,8 @@ describe('exporting sheets from a run', () => {
   })
 
   it("draws, at the run's seed and 8 per class, the very images of the gallery sheet at that step", async () => {
+    // Step 4 first: step 2 is then loaded into the same inspection worker, which must not matter.
+    await studio.service.exportSheet(runId, { ...bare, step: 4, classes: [0], perClass: 1 })
     const sheet = await studio.service.exportSheet(runId, { ...bare, step: 2, weights: 'raw' })
     const gallery = (await studio.service.getSampleSheet(runId, 2, 'raw'))!
     const cell = gridCell(32)

@@ -35,6 +35,8 @@ export type MainToWorker =
   | { type: 'requestSamples'; requestId: number; z: Float32Array; labels: Int32Array; weights: WeightsChoice }
   | { type: 'requestAttention'; requestId: number; z: Float32Array; label: number; query: { x: number; y: number }; weights: WeightsChoice }
   | { type: 'requestCheckpoint'; requestId: number }
+  /** Inspect-only workers: answer from these checkpoint bytes from now on (cheaper than a new worker). */
+  | { type: 'inspectState'; requestId: number; state: Uint8Array }
 
 /** The contract's RunProgress minus the run id (the main process knows which run a worker trains). */
 export type ProgressMessage = { type: 'progress' } & Omit<RunProgress, 'runId'>
@@ -59,6 +61,7 @@ export type WorkerToMain =
       channels: 1 | 3
     }
   | { type: 'attention'; requestId: number; step: number; attention: AttentionMap }
+  | { type: 'inspecting'; requestId: number; step: number }
   | { type: 'paused'; step: number }
   | { type: 'stopped'; step: number }
   | { type: 'completed'; step: number }

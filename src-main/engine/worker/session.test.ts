@@ -3,6 +3,7 @@ import { buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from './messages'
+import { fixedLatents, SHEET_PER_CLASS } from '../fixed-latents'
 import { TrainingSession } from './session'
 
 beforeAll(async () => {
@@ -88,5 +89,24 @@ describe('TrainingSession', () => {
     await session.handle({ type: 'start', config: buildRunConfig('paper', 'sagan', { numClasses: 10, backend: 'wasm' }), dataset: { ...dataset, imageSize: 128 } })
     expect(of('ready')).toEqual([])
     expect(of('error')[0].message).toMatch(/more than the wasm backend's 4.0 GiB/)
+  })
+
+  test('an inspect-only session loads another checkpoint in place and answers from it; a training one refuses', async () => {
+    const trained = recorder()
+    await trained.session.handle({ type: 'start', config, dataset })
+    const [at3, at4] = trained.of('checkpoint')
+    const inspector = recorder()
+    await inspector.session.handle({ type: 'start', config, dataset: { ...dataset, images: new Uint8Array(0), labels: new Int32Array(0) }, resume: { state: at3.bytes }, inspectOnly: true })
+    await inspector.session.handle({ type: 'inspectState', requestId: 7, state: at4.bytes })
+    expect(inspector.of('inspecting')).toEqual([{ type: 'inspecting', requestId: 7, step: 4 }])
+    // Step 4's sheet, drawn again from the loaded state, is the trained run's own sheet.
+    const sheet = trained.of('samples').find((s) => s.step === 4 && s.weights === 'raw')!
+    await inspector.session.handle({ type: 'requestSamples', requestId: 8, z: fixedLatents(config, SHEET_PER_CLASS, config.seed).z, labels: sheet.labels, weights: 'raw' })
+    expect(inspector.of('samples').at(-1)!.images).toEqual(sheet.images)
+
+    const live = recorder()
+    await live.session.handle({ type: 'start', config: { ...config, steps: 1 }, dataset })
+    await live.session.handle({ type: 'inspectState', requestId: 9, state: at4.bytes })
+    expect(live.of('error').at(-1)).toMatchObject({ requestId: 9, message: expect.stringMatching(/only an inspect-only worker/) })
   })
 })

@@ -6,8 +6,9 @@ import { createSampler, type Sampler } from '../../data/sampler'
 import { initBackend } from '../backend'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
 import { assertFitsMemory } from '../memory-estimate'
-import { type Batch, SaganTrainer, type WeightsChoice } from '../trainer'
+import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../trainer'
 import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
+import type { RunConfig } from '../../../src-shared/run-config'
 
 export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
 
@@ -22,6 +23,8 @@ export class TrainingSession {
   private trainer: SaganTrainer | null = null
   private sampler: Sampler | null = null
   private dataset: DatasetPayload | null = null
+  /** What an inspect-only worker needs to restore another checkpoint. */
+  private inspecting: { config: RunConfig; data: TrainingData } | null = null
   private backend = ''
   private secondsPerStep = 0
   private lastProgress = 0
@@ -62,6 +65,15 @@ export class TrainingSession {
         case 'requestCheckpoint':
           this.sendCheckpoint('requested', message.requestId)
           break
+        case 'inspectState': {
+          const { config, data } = this.inspecting ?? {}
+          if (!config || !data) throw new Error('inspectState: only an inspect-only worker can load another checkpoint')
+          const next = await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(message.state))
+          this.trainer?.dispose()
+          this.trainer = next
+          this.post({ type: 'inspecting', requestId: message.requestId, step: next.completedSteps })
+          break
+        }
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: 'requestId' in message ? message.requestId : undefined })
@@ -83,6 +95,7 @@ export class TrainingSession {
     if (message.inspectOnly) {
       // Requests are answered in the paused phase; no sampler, no loop.
       this.phase = 'paused'
+      this.inspecting = { config, data }
       return ready()
     }
     this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)

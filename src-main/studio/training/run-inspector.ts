@@ -33,11 +33,15 @@ export class RunInspector {
   private readonly pending = new Map<number, { resolve: (m: WorkerToMain) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
 
+  /** The checkpoint requests are answered from. */
+  checkpoint: StoredCheckpoint
+
   constructor(
     private readonly config: RunConfig,
-    readonly checkpoint: StoredCheckpoint,
+    checkpoint: StoredCheckpoint,
     classNames: string[],
   ) {
+    this.checkpoint = checkpoint
     this.worker = spawnBundledWorker('training-worker')
     let markReady!: () => void
     let fail!: (e: Error) => void
@@ -102,6 +106,14 @@ export class RunInspector {
     const reply = await this.request({ type: 'requestSamples', requestId: 0, z, labels, weights })
     if (reply.type !== 'samples') throw new Error(reply.type === 'error' ? reply.message : 'unexpected reply')
     return reply.images
+  }
+
+  /** Answers from another checkpoint of the same run from now on, in the same worker. */
+  async load(checkpoint: StoredCheckpoint): Promise<void> {
+    await this.ready
+    const reply = await this.request({ type: 'inspectState', requestId: 0, state: checkpoint.state })
+    if (reply.type !== 'inspecting') throw new Error(reply.type === 'error' ? reply.message : 'unexpected reply')
+    this.checkpoint = checkpoint
   }
 
   dispose(): void {

@@ -189,7 +189,7 @@ export class TrainingManager {
    */
   private inspect<T>(id: string, config: RunConfig, checkpoint: StoredCheckpoint, use: (inspector: RunInspector) => Promise<T>): Promise<T> {
     const previous = this.inspecting.get(id) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(() => use(this.inspector(id, config, checkpoint)))
+    const next = previous.catch(() => undefined).then(async () => use(await this.inspector(id, config, checkpoint)))
     this.inspecting.set(id, next)
     next.then(
       () => this.inspecting.get(id) === next && this.inspecting.delete(id),
@@ -198,11 +198,17 @@ export class TrainingManager {
     return next
   }
 
-  /** One inspection worker per run, holding the last checkpoint asked for. */
-  private inspector(id: string, config: RunConfig, checkpoint: StoredCheckpoint): RunInspector {
+  /** One inspection worker per run, holding the last checkpoint asked for; another checkpoint is loaded into it. */
+  private async inspector(id: string, config: RunConfig, checkpoint: StoredCheckpoint): Promise<RunInspector> {
     let held = this.inspectors.get(id)
-    if (held?.inspector.checkpoint.id !== checkpoint.id) {
-      held?.inspector.dispose()
+    if (held && held.inspector.checkpoint.id !== checkpoint.id) {
+      // A worker that cannot load it (crashed, or gone) is replaced below.
+      if (!(await held.inspector.load(checkpoint).then(() => true, () => false))) {
+        this.dropInspector(id)
+        held = undefined
+      }
+    }
+    if (!held) {
       held = { inspector: new RunInspector(config, checkpoint, this.deps.runs.classNames(id)), timer: undefined }
       this.inspectors.set(id, held)
     }
@@ -214,7 +220,9 @@ export class TrainingManager {
   }
 
   private dropInspector(id: string): void {
-    this.inspectors.get(id)?.inspector.dispose()
+    const held = this.inspectors.get(id)
+    clearTimeout(held?.timer)
+    held?.inspector.dispose()
     this.inspectors.delete(id)
   }
 
