@@ -16,7 +16,7 @@ export interface StudioHost {
 const CLI = join(import.meta.dirname, '..', 'out', 'main', 'cli.js')
 
 export async function startStudioHost(dataDir: string, port = 0, token?: string): Promise<{ url: string; child: ChildProcess }> {
-  const args = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, ...(token ? ['--token', token] : [])]
+  const args = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, ...(token ? [`--token=${token}`] : [])]
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
