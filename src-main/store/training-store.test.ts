@@ -33,6 +33,8 @@ describe('checkpoint storage', () => {
     expect(training.checkpointSteps(run.id).map((c) => c.step)).toEqual([20, 40, 50])
     expect(runs.get(run.id)).toMatchObject({ step: 50, durationMs: 5000, bestFid: 12.5 })
     expect(training.latestCheckpoint(run.id, 45)?.step).toBe(40)
+    expect(training.latestCheckpointRef(run.id, 45)).toEqual({ id: training.latestCheckpoint(run.id, 45)!.id, step: 40 })
+    expect(training.latestCheckpointRef(run.id, 5)).toBeUndefined()
   })
 
   it('gives the space of pruned checkpoints and deleted runs back to the disk', () => {

@@ -56,6 +56,13 @@ export class TrainingStore {
     releaseFreePages(this.db)
   }
 
+  /** Which checkpoint latestCheckpoint would return, without reading its state BLOB. */
+  latestCheckpointRef(runId: string, atStep = Number.MAX_SAFE_INTEGER): { id: number; step: number } | undefined {
+    return this.db.prepare('SELECT id, step FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1').get(runId, atStep) as
+      | { id: number; step: number }
+      | undefined
+  }
+
   /** The newest checkpoint, or the newest at or before `atStep`. */
   latestCheckpoint(runId: string, atStep = Number.MAX_SAFE_INTEGER): StoredCheckpoint | undefined {
     const row = this.db

@@ -11,13 +11,15 @@ import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload } from '../../engine/worker/messages'
-import type { StoredCheckpoint } from '../../store/training-store'
 import { demoDatasetDir } from '../resources'
 import { estimateRun } from './run-estimate'
 import { RunInspector, type AttentionQuery } from './run-inspector'
 import { RunSession, type RunSessionDeps } from './run-session'
 
 const INSPECTOR_IDLE_MS = 120_000
+
+/** A kept checkpoint by id and step, without its state bytes. */
+type CheckpointRef = { id: number; step: number }
 
 export interface TrainingManagerDeps extends RunSessionDeps {
   dataDir: string
@@ -171,14 +173,14 @@ export class TrainingManager {
     if (config.gAttention.length === 0 || config.attentionBlock !== 'attention') {
       throw new StudioError('unsupported', `Run "${this.deps.runs.get(id).name}" has no generator attention layer (${config.ablation}).`, id)
     }
-    const checkpoint = this.deps.training.latestCheckpoint(id, step) ?? this.deps.training.latestCheckpoint(id)
+    const checkpoint = this.deps.training.latestCheckpointRef(id, step) ?? this.deps.training.latestCheckpointRef(id)
     if (!checkpoint) throw new StudioError('not-found', 'This run has no checkpoint yet: attention maps are read from saved generators.', id)
     return this.inspect(id, config, checkpoint, (inspector) => inspector.attention(query))
   }
 
   /** Images of the generator saved at exactly `step` (a kept checkpoint), for exported sheets. */
   async sampleCheckpoint(id: string, step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
-    const checkpoint = this.deps.training.latestCheckpoint(id, step)
+    const checkpoint = this.deps.training.latestCheckpointRef(id, step)
     if (checkpoint?.step !== step) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" keeps no checkpoint at step ${step}.`, 'step')
     return this.inspect(id, this.deps.runs.config(id) as RunConfig, checkpoint, (inspector) => inspector.samples(z, labels, weights))
   }
@@ -187,7 +189,7 @@ export class TrainingManager {
    * One request at a time per run: a request for another checkpoint replaces
    * the worker, which must not happen while an earlier request waits on it.
    */
-  private inspect<T>(id: string, config: RunConfig, checkpoint: StoredCheckpoint, use: (inspector: RunInspector) => Promise<T>): Promise<T> {
+  private inspect<T>(id: string, config: RunConfig, checkpoint: CheckpointRef, use: (inspector: RunInspector) => Promise<T>): Promise<T> {
     const previous = this.inspecting.get(id) ?? Promise.resolve()
     const next = previous.catch(() => undefined).then(async () => use(await this.inspector(id, config, checkpoint)))
     this.inspecting.set(id, next)
@@ -198,19 +200,25 @@ export class TrainingManager {
     return next
   }
 
-  /** One inspection worker per run, holding the last checkpoint asked for; another checkpoint is loaded into it. */
-  private async inspector(id: string, config: RunConfig, checkpoint: StoredCheckpoint): Promise<RunInspector> {
+  /**
+   * One inspection worker per run, holding the last checkpoint asked for;
+   * another checkpoint is loaded into it. Its state BLOB is read from the
+   * store only then, not on every request.
+   */
+  private async inspector(id: string, config: RunConfig, ref: CheckpointRef): Promise<RunInspector> {
     let held = this.inspectors.get(id)
-    if (held && held.inspector.checkpoint.id !== checkpoint.id) {
-      // A worker that cannot load it (crashed, or gone) is replaced below.
-      if (!(await held.inspector.load(checkpoint).then(() => true, () => false))) {
+    if (held?.inspector.checkpoint.id !== ref.id) {
+      const checkpoint = this.deps.training.latestCheckpoint(id, ref.step)
+      if (checkpoint?.id !== ref.id) throw new StudioError('not-found', `The checkpoint at step ${ref.step} is no longer kept.`, 'step')
+      // A worker that cannot load it (crashed, or gone) is replaced.
+      if (held && !(await held.inspector.load(checkpoint).then(() => true, () => false))) {
         this.dropInspector(id)
         held = undefined
       }
-    }
-    if (!held) {
-      held = { inspector: new RunInspector(config, checkpoint, this.deps.runs.classNames(id)), timer: undefined }
-      this.inspectors.set(id, held)
+      if (!held) {
+        held = { inspector: new RunInspector(config, checkpoint, this.deps.runs.classNames(id)), timer: undefined }
+        this.inspectors.set(id, held)
+      }
     }
     // An idle inspector gives its memory back after a while.
     clearTimeout(held.timer)
