@@ -1,7 +1,9 @@
 // The SAGAN training loop over tfjs tensors: one call = nDis discriminator
 // steps + one generator step (+ EMA). Knows nothing about workers, files or the
 // UI; the worker and the CLI drive it. Uses whichever tfjs backend is active
-// (call initBackend first).
+// (call initBackend first). Data-parallel: with a Collective attached, each
+// replica trains on its share of every batch and they average gradients, so
+// all replicas hold the same weights (see parallel/).
 import * as tf from '@tensorflow/tfjs-core'
 import type { RunConfig } from '../../src-shared/run-config'
 import { Discriminator } from './model/discriminator'
@@ -11,6 +13,7 @@ import { type ForwardContext, ParamBuilder, ParamStore } from './model/params'
 import { spectralSigma, uNameOf } from './model/spectral-norm'
 import { fixedLatents } from './fixed-latents'
 import { toPixelValues } from './pixels'
+import type { Collective } from './parallel/collective'
 import { Rng } from './rng'
 import { Adam } from './train/adam'
 import { updateEma } from './train/ema'
@@ -74,6 +77,8 @@ export class SaganTrainer {
   private readonly emaStore: ParamStore | null
   /** tfjs variable name -> our parameter name, to read variableGrads' result. */
   private readonly gradNames = new Map<string, string>()
+  /** Set on every replica of a data-parallel run; null when this trainer sees whole batches. */
+  private collective: Collective | null = null
 
   private constructor(
     config: RunConfig,
@@ -120,6 +125,20 @@ export class SaganTrainer {
     return this.config.nDis
   }
 
+  /**
+   * Joins (or, with null, leaves) a data-parallel group. Every replica must hold
+   * the same state; trainStep then takes this replica's share of each batch.
+   */
+  attachCollective(collective: Collective | null): void {
+    this.collective = collective
+  }
+
+  /** Floats the longest all-reduce of a step carries (a network's gradients): the collective's slot size. */
+  get exchangeCapacity(): number {
+    const floats = (store: ParamStore) => [...store.params.values()].reduce((n, v) => n + v.size, 0)
+    return Math.max(floats(this.gStore), floats(this.dStore), 4 + this.attentionLayers.length)
+  }
+
   /** Attention layer names, G first, in the order StepResult.gammas lists them. */
   get attentionLayers(): string[] {
     return [...this.g.attention, ...this.d.attention].map((a) => a.name)
@@ -128,7 +147,9 @@ export class SaganTrainer {
   /**
    * nDis discriminator updates (one batch each), one generator update, EMA.
    * If any loss or weight becomes NaN/Inf the whole step is undone (weights,
-   * optimiser, u vectors, rng) and the result names the culprit.
+   * optimiser, u vectors, rng) and the result names the culprit. In a
+   * data-parallel group each batch is this replica's share (the losses are
+   * the whole batch's).
    */
   trainStep(input: Batch | Batch[]): StepResult {
     const batches = Array.isArray(input) ? input : [input]
@@ -138,9 +159,9 @@ export class SaganTrainer {
     const snapshot = this.snapshot()
     const rngBefore = this.rng.getState()
     const adamBefore = { g: this.adamG.step, d: this.adamD.step }
-    let readout: tf.Tensor
+    let values: Float32Array
     try {
-      readout = tf.tidy(() => {
+      const readout = tf.tidy(() => {
         // Each update in its own tidy: its activations are freed before the next one starts.
         let d = { real: tf.scalar(0), fake: tf.scalar(0) }
         for (const batch of batches) d = tf.tidy(() => this.discriminatorStep(batch))
@@ -154,12 +175,16 @@ export class SaganTrainer {
         const finite = tf.sum(tf.mul(tf.concat(this.namedVariables().map(([, v]) => tf.reshape(v, [-1]))), 0))
         return tf.concat([tf.stack([d.real, d.fake, gLoss, finite]), ...(gammas.length ? [tf.stack(gammas)] : [])])
       })
+      values = readout.dataSync() as Float32Array
+      readout.dispose()
+      // Every replica then sees the same losses and takes the same NaN decision.
+      values = this.meanOverReplicas(values)
     } catch (err) {
+      // The other replicas would wait forever for this one's next exchange.
+      this.collective?.abort(`replica ${this.collective.rank}: ${err instanceof Error ? err.message : String(err)}`)
       this.rollback(snapshot, rngBefore, adamBefore)
       throw err
     }
-    const values = readout.dataSync()
-    readout.dispose()
     const [dLossReal, dLossFake, gLoss, finite] = values
     const gammas = this.attentionLayers.map((layer, i) => ({ layer, value: values[4 + i] }))
     const nonFinite = this.findNonFinite({ dLossReal, dLossFake, gLoss }, Number.isFinite(finite))
@@ -254,7 +279,7 @@ export class SaganTrainer {
     const real = this.imageTensor(batch)
     const { z, labels } = this.drawLatents(n)
     // G in training mode (batch statistics) but leaves its u and running statistics alone.
-    const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: false, updateStats: false })
+    const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: false, updateStats: false, ...this.replicaContext() })
     const x = tf.concat([real, fake], 0)
     const y = tf.concat([this.labelTensor(batch.labels), labels], 0)
     let parts: { real: tf.Scalar; fake: tf.Scalar } | null = null
@@ -265,7 +290,7 @@ export class SaganTrainer {
       parts = { real: tf.keep(hinge.real), fake: tf.keep(hinge.fake) }
       return tf.add(hinge.real, hinge.fake)
     }, this.trainables(this.dStore))
-    this.adamD.apply(this.byName(grads))
+    this.adamD.apply(this.averaged(this.byName(grads), this.dStore))
     const kept = parts as unknown as { real: tf.Scalar; fake: tf.Scalar }
     const out = { real: tf.clone(kept.real), fake: tf.clone(kept.fake) }
     tf.dispose([kept.real, kept.fake])
@@ -276,21 +301,60 @@ export class SaganTrainer {
   private generatorStep(n: number): tf.Scalar {
     const { z, labels } = this.drawLatents(n)
     const { value, grads } = tf.variableGrads(() => {
-      const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: true, updateStats: true })
+      const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: true, updateStats: true, ...this.replicaContext() })
       const dCtx: ForwardContext = { store: this.dStore, training: true, updateSn: false, updateStats: false, weightGradients: false }
       return generatorHinge(this.d.apply(fake, labels, dCtx))
     }, this.trainables(this.gStore))
-    this.adamG.apply(this.byName(grads))
+    this.adamG.apply(this.averaged(this.byName(grads), this.gStore))
     return value
   }
 
   // --- helpers -----------------------------------------------------------
 
+  // --- data parallelism ---------------------------------------------------
+
+  /** This replica's index and the replica count (0 of 1 without a collective). */
+  private get share(): { rank: number; size: number } {
+    return this.collective ?? { rank: 0, size: 1 }
+  }
+
+  private replicaContext(): Pick<ForwardContext, 'collective'> {
+    return this.collective ? { collective: this.collective } : {}
+  }
+
+  /** Every replica applies the mean of all replicas' gradients (the same bits everywhere). */
+  private averaged(grads: Map<string, tf.Tensor>, store: ParamStore): Map<string, tf.Tensor> {
+    const collective = this.collective
+    if (!collective) return grads
+    const names = [...store.params.keys()].filter((n) => grads.has(n)) // one order on every replica
+    const local = names.map((n) => grads.get(n) as tf.Tensor)
+    const flat = tf.concat(local.map((g) => tf.reshape(g, [-1])))
+    const sum = collective.allReduceSum(flat.dataSync() as Float32Array)
+    const parts = tf.split(tf.mul(tf.tensor1d(sum), 1 / collective.size), local.map((g) => g.size))
+    return new Map(names.map((n, i) => [n, tf.reshape(parts[i], local[i].shape)]))
+  }
+
+  private meanOverReplicas(values: Float32Array): Float32Array {
+    const collective = this.collective
+    if (!collective) return values
+    return collective.allReduceSum(values).map((v) => v / collective.size)
+  }
+
+  // --- helpers -----------------------------------------------------------
+
+  /**
+   * Latents and fake labels for n images of this replica: every replica draws
+   * the whole batch's (so the rng advances as in a single-worker run and all
+   * replicas' rngs stay equal) and keeps its own slice.
+   */
   private drawLatents(n: number): { z: tf.Tensor2D; labels: tf.Tensor1D } {
-    const z = tf.tensor2d(this.rng.normal(n * this.config.zDim), [n, this.config.zDim])
-    const labels = new Int32Array(n)
-    if (this.config.numClasses > 0) for (let i = 0; i < n; i++) labels[i] = this.rng.int(this.config.numClasses)
-    return { z, labels: this.labelTensor(labels) }
+    const { rank, size } = this.share
+    const { zDim, numClasses } = this.config
+    const z = this.rng.normal(n * size * zDim)
+    const labels = new Int32Array(n * size)
+    if (numClasses > 0) for (let i = 0; i < labels.length; i++) labels[i] = this.rng.int(numClasses)
+    const mine = { from: rank * n, to: (rank + 1) * n }
+    return { z: tf.tensor2d(z.subarray(mine.from * zDim, mine.to * zDim), [n, zDim]), labels: this.labelTensor(labels.subarray(mine.from, mine.to)) }
   }
 
   /** uint8 [B, H, W, C] -> float [-1, 1], each image flipped left-right with probability 1/2 if flipAugment. */
@@ -302,8 +366,11 @@ export class SaganTrainer {
     }
     const x = new Float32Array(batch.images.length)
     const row = s * c
+    // One draw per image of the whole batch, as for the latents.
+    const { rank, size } = this.share
+    const flips = Array.from({ length: this.config.flipAugment ? n * size : 0 }, () => this.rng.uniform() < 0.5).slice(rank * n)
     for (let i = 0; i < n; i++) {
-      const flip = this.config.flipAugment && this.rng.uniform() < 0.5
+      const flip = flips[i] ?? false
       for (let y = 0; y < s; y++) {
         const base = (i * s + y) * row
         for (let px = 0; px < s; px++) {

@@ -1,7 +1,7 @@
 // Writes a run's generator as TF.js graph models in a one-shot worker
 // (export/model/export-worker.ts): the main thread never loads tfjs.
 import type { ExportWorkerData, ExportWorkerReply } from '../export/model/export-worker'
-import { spawnBundledWorker } from './training/worker-entry'
+import { spawnBundledWorker } from '../engine/worker/bundled-worker'
 
 export function writeGeneratorInWorker(data: ExportWorkerData): Promise<string[]> {
   return new Promise((resolve, reject) => {

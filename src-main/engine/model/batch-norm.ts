@@ -2,7 +2,10 @@
 // (BigGAN's ccbn: gain = 1 + embed_g(y), bias = embed_b(y), SN embeddings).
 // Training passes normalise with batch statistics and may fold them into the
 // running statistics (momentum 0.1, as torch); evaluation uses the running ones.
+// Data-parallel replicas share their statistics, so the result is the full batch's.
 import * as tf from '@tensorflow/tfjs-core'
+import { allReduceSum } from '../parallel/all-reduce'
+import type { Collective } from '../parallel/collective'
 import type { ForwardContext, ParamBuilder } from './params'
 import { SNEmbedding } from './sn-layers'
 
@@ -25,7 +28,7 @@ class Normalizer {
     let mean: tf.Tensor
     let variance: tf.Tensor
     if (ctx.training) {
-      ;({ mean, variance } = tf.moments(x, [0, 1, 2]))
+      ;({ mean, variance } = ctx.collective ? crossReplicaMoments(x, ctx.collective) : tf.moments(x, [0, 1, 2]))
       if (ctx.updateStats) {
         const fold = (name: string, batch: tf.Tensor) => {
           const running = ctx.store.buffer(name)
@@ -40,6 +43,19 @@ class Normalizer {
     }
     return tf.mul(tf.sub(x, mean), inverseStd(variance))
   }
+}
+
+/**
+ * tf.moments over the whole batch when each replica holds a share of it (as
+ * BigGAN's cross-replica BN): sums are all-reduced, then divided by the global
+ * count; two passes, like tf.moments, rather than E[x^2] - E[x]^2. x: [b, H, W, C] -> [C], [C].
+ */
+function crossReplicaMoments(x: tf.Tensor4D, collective: Collective): { mean: tf.Tensor; variance: tf.Tensor } {
+  const [b, h, w] = x.shape
+  const count = b * h * w * collective.size
+  const mean = tf.div(allReduceSum(tf.sum(x, [0, 1, 2]), collective), count)
+  const variance = tf.div(allReduceSum(tf.sum(tf.square(tf.sub(x, mean)), [0, 1, 2]), collective), count)
+  return { mean, variance }
 }
 
 /** 1 / sqrt(variance + eps); exported so a model export bakes exactly what evaluation computes. */

@@ -2,6 +2,7 @@
 // Layers keep only names; the values live in a ParamStore, so the raw
 // generator and its EMA copy share one set of layers with two stores.
 import * as tf from '@tensorflow/tfjs-core'
+import type { Collective } from '../parallel/collective'
 import type { Rng } from '../rng'
 import { orthogonal } from './orthogonal'
 
@@ -97,6 +98,8 @@ export interface ForwardContext {
   updateStats: boolean
   /** false when this network's weights are not being trained in this pass: skips conv weight gradients. */
   weightGradients?: boolean
+  /** Data-parallel training: BN's batch statistics are taken over every replica's share of the batch. */
+  collective?: Collective
   /** Receives each attention block's map, beta: [B, queries, keys]. */
   onAttention?: (layer: string, beta: tf.Tensor3D) => void
 }

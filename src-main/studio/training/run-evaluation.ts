@@ -13,7 +13,7 @@ import { seededNormal } from '../../metrics/seeded-random'
 import type { EvaluatorToMain, MainToEvaluator } from '../../metrics/worker/messages'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
-import { spawnBundledWorker } from './worker-entry'
+import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
 
 /** Sample requests for evaluation use ids from here up, so they never clash with UI requests. */
 const EVAL_REQUEST_BASE = 1_000_000_000

@@ -10,7 +10,7 @@ import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL, fixedLatents, sheetColumns } from
 import type { MainToWorker, WorkerToMain } from '../../engine/worker/messages'
 import { encodeHeatmap, encodeImage } from '../../export/heatmap'
 import type { StoredCheckpoint } from '../../store/training-store'
-import { spawnBundledWorker } from './worker-entry'
+import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
 
 /** Shown size of the sample and its map, in pixels. */
 const VIEW_PX = 256

@@ -14,7 +14,7 @@ import { encodeGrid } from '../../export/sample-grid'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
 import { RunEvaluation } from './run-evaluation'
-import { spawnBundledWorker } from './worker-entry'
+import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
 
 export interface RunSessionDeps {
   runs: RunStore

@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 
-export type BundledWorker = 'training-worker' | 'evaluation-worker' | 'export-worker'
+export type BundledWorker = 'training-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
 
 export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
   const candidates = [
     `./${name}.js`, // bundled entry in out/main/
     `../${name}.js`, // bundled chunk in out/main/chunks/
-    `../../../out/main/${name}.js`, // sources: src-main/studio/training/
+    `../../../out/main/${name}.js`, // sources: src-main/engine/worker/
   ]
   for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
