@@ -1,12 +1,17 @@
-// npm run bench:train [-- --iters 10 --warmup 2 --only fixed|quick --backend auto --json]
+// npm run bench:train [-- --iters 10 --warmup 2 --only fixed|quick --backend auto --replicas auto|N --json]
 // Times full training steps (nDis D updates + 1 G update + EMA) of the SAGAN
 // engine on synthetic images for two configs: the fixed comparison config
 // (32 px, 10 classes, 64 channels per layer, batch 64: the environment probe's
 // "ch 64"; in BigGAN's 32 px widths that is base width ch = 16) and the quick preset.
+// --replicas: data-parallel replicas as the studio runs them ('auto': one per
+// core on wasm/cpu; 1: a single trainer).
 import { parseArgs } from 'node:util'
 import { type BackendPreference, type RunConfig, buildRunConfig } from '../src-shared/run-config'
 import { initBackend } from '../src-main/engine/backend'
 import { trainingFlopsPerStep } from '../src-main/engine/cost'
+import { planReplicas } from '../src-main/engine/parallel/replica-count'
+import { ReplicaGroup } from '../src-main/engine/parallel/replica-group'
+import { spawnReplicaFromSource } from '../src-main/engine/testing/replica-from-source'
 import { SaganTrainer } from '../src-main/engine/trainer'
 
 const { values: args } = parseArgs({
@@ -15,6 +20,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     only: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    replicas: { type: 'string', default: 'auto' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -38,31 +44,40 @@ if (!args.json) console.log(`backend: ${info.name}${info.skipped.length ? ` (ski
 for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   if (args.only && args.only !== name) continue
   const { imageSize: s, channels: c, batchSize: b, numClasses } = config
-  const trainer = await SaganTrainer.create(config, { numClasses, classNames: [], imageSize: s, channels: c })
+  const data = { numClasses, classNames: [], imageSize: s, channels: c }
+  const trainer = await SaganTrainer.create(config, data)
+  const replicas = planReplicas({ batchSize: b, replicas: args.replicas === 'auto' ? 'auto' : Number(args.replicas) }, info.name)
+  const group = replicas.count > 1 ? await ReplicaGroup.start(trainer, replicas.count, info.name as BackendPreference, data, spawnReplicaFromSource) : null
+  const step = group ? (bs: typeof batches) => group.trainStep(bs) : (bs: typeof batches) => trainer.trainStep(bs)
   const batch = { images: Uint8Array.from({ length: b * s * s * c }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: b }, (_, i) => i % numClasses) }
   const batches = Array.from({ length: config.nDis }, () => batch)
   const times: number[] = []
   for (let i = 0; i < warmup + iters; i++) {
     const t0 = performance.now()
-    trainer.trainStep(batches)
+    step(batches)
     if (i >= warmup) times.push(performance.now() - t0)
     if (!args.json) process.stdout.write(`\r${name}: step ${i + 1}/${warmup + iters} (${((performance.now() - t0) / 1000).toFixed(1)} s)   `)
   }
+  await group?.dispose()
   trainer.dispose()
   const ms = median(times)
   const result = {
-    engine: `tfjs-${info.name}`,
+    engine: `tfjs-${info.name}${replicas.count > 1 ? ` x${replicas.count}` : ''}`,
+    replicas: replicas.count,
+    replicasReason: replicas.reason,
     config: name,
     settings: { imageSize: s, channels: c, numClasses, ch: config.gCh, batchSize: b, zDim: config.zDim, gAttention: config.gAttention, dAttention: config.dAttention, attentionVariant: config.attentionVariant },
     msPerIter: ms,
     imagesPerSecond: (b * config.nDis * 1000) / ms,
     gflopsPerSecond: trainingFlopsPerStep(config) / (ms * 1e6),
+    // maxRSS covers every thread of the process: the replicas' wasm heaps too.
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     timedIters: iters,
   }
   if (args.json) console.log(JSON.stringify(result))
   else {
     console.log(`\r${name.padEnd(6)} ${JSON.stringify(result.settings)}`)
+    console.log(`       replicas: ${replicas.count} (${replicas.reason})`)
     console.log(`       ${ms.toFixed(0)} ms/iter (median of ${iters}), ${result.imagesPerSecond.toFixed(2)} img/s, ${result.gflopsPerSecond.toFixed(2)} GFLOP/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.engine}`)
   }
 }

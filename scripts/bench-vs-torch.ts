@@ -1,12 +1,14 @@
-// npm run bench:vs-torch [-- --iters 10 --warmup 2 --only fixed|quick]
+// npm run bench:vs-torch [-- --iters 10 --warmup 2 --only fixed|quick --replicas auto|N]
 // Runs bench-train.ts and the PyTorch peer (scripts/torch/sagan_peer.py, same
 // architecture, CPU, 2 threads) on the same settings and prints them side by side.
+// tfjs trains as the studio does: data-parallel replicas, one per core on wasm
+// ('auto'; --replicas 1 for a single trainer).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
 const { values: args } = parseArgs({
-  options: { iters: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, only: { type: 'string' } },
+  options: { iters: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, only: { type: 'string' }, replicas: { type: 'string', default: 'auto' } },
 })
 // Debian's python3-torch lives under /usr/bin/python3 (a pyenv shim may shadow it on PATH).
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'
@@ -19,7 +21,7 @@ function run(cmd: string, argv: string[]): string {
 }
 
 const timing = ['--iters', args.iters!, '--warmup', args.warmup!]
-const tfjsLines = run(process.execPath, ['--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json', ...timing, ...(args.only ? ['--only', args.only] : [])])
+const tfjsLines = run(process.execPath, ['--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json', '--replicas', args.replicas!, ...timing, ...(args.only ? ['--only', args.only] : [])])
   .split('\n')
   .filter((l) => l.startsWith('{'))
 

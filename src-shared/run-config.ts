@@ -8,6 +8,11 @@ export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
 /** The backend a run trains on and why each faster one was skipped. */
 export type BackendInfo = BackendReport
 
+/** How a run computes, as the run header shows it: "wasm", or "wasm x 2" with data-parallel replicas. */
+export function backendLabel(backend: string, replicas: number): string {
+  return replicas > 1 ? `${backend} × ${replicas}` : backend
+}
+
 export const IMAGE_SIZES = [32, 64, 128] as const
 export type ImageSize = (typeof IMAGE_SIZES)[number]
 
@@ -73,6 +78,11 @@ const RunConfigObject = z.object({
     .prefault({}),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   backend: z.enum(BACKEND_PREFERENCES).default('auto'),
+  /**
+   * Data-parallel replicas (worker threads, one share of each batch each, gradients
+   * averaged): 'auto' uses one per core on single-threaded backends (wasm, cpu).
+   */
+  replicas: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
   sampleEvery: z.number().int().min(1).default(100),
   checkpointEvery: z
     .object({
@@ -102,6 +112,9 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
         })
       }
     }
+  }
+  if (c.replicas !== 'auto' && c.batchSize % c.replicas !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: `replicas: batchSize ${c.batchSize} does not split into ${c.replicas} equal shares; choose a divisor of the batch size or 'auto'` })
   }
   check('gAttention', generatorResolutions(c.imageSize))
   check('dAttention', discriminatorResolutions(c.imageSize))

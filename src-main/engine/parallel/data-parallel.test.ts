@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfig, buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
 import { relativeError } from '../testing/numerics'
+import { spawnReplicaFromSource } from '../testing/replica-from-source'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
 import { CollectiveAborted, createCollectiveBuffers, SharedMemoryCollective } from './collective'
 import { ReplicaGroup, type SpawnReplica, splitBatch } from './replica-group'
@@ -14,8 +14,7 @@ beforeAll(async () => {
 })
 
 // Replicas are real worker threads on the TypeScript source (the app runs the bundled replica-worker.js).
-const bootstrap = new URL('../testing/ts-worker-bootstrap.mjs', import.meta.url)
-const fromSource: SpawnReplica = (init) => new Worker(bootstrap, { workerData: { ...init, entry: new URL('./replica-worker.ts', import.meta.url).href } })
+const fromSource: SpawnReplica = spawnReplicaFromSource
 
 // Conditional, attention in G and D, SN, conditional BN, EMA (decaying from step 1), flips, two D steps.
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }

@@ -5,6 +5,7 @@ import type { BackendInfo, RunConfig } from '../../../src-shared/run-config'
 import type { RunProgress } from '../../../src-shared/training'
 import type { SamplerState } from '../../data/sampler'
 import type { MemoryEstimate } from '../memory-estimate'
+import type { ReplicaPlan } from '../parallel/replica-count'
 import type { AttentionMap, WeightsChoice } from '../trainer'
 
 export interface DatasetPayload {
@@ -44,7 +45,8 @@ export type ProgressMessage = { type: 'progress' } & Omit<RunProgress, 'runId'>
 export type CheckpointReason = 'interval' | 'requested' | 'final'
 
 export type WorkerToMain =
-  | { type: 'ready'; backend: BackendInfo; memory: MemoryEstimate; step: number; attentionLayers: string[] }
+  /** memory: one replica's share (each has its own heap). */
+  | { type: 'ready'; backend: BackendInfo; replicas: ReplicaPlan; memory: MemoryEstimate; step: number; attentionLayers: string[] }
   | ProgressMessage
   | { type: 'checkpoint'; reason: CheckpointReason; requestId?: number; step: number; bytes: Uint8Array; sampler: SamplerState }
   | {

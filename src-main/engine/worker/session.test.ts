@@ -4,7 +4,8 @@ import { initBackend } from '../backend'
 import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from './messages'
 import { fixedLatents, SHEET_PER_CLASS } from '../fixed-latents'
-import { TrainingSession } from './session'
+import { spawnReplicaFromSource } from '../testing/replica-from-source'
+import { type SessionOptions, TrainingSession } from './session'
 
 beforeAll(async () => {
   await initBackend('wasm')
@@ -20,9 +21,9 @@ const config = buildRunConfig('quick', 'sagan', {
   sampleEvery: 2, checkpointEvery: { steps: 3, minutes: 60 },
 })
 
-function recorder() {
+function recorder(options: SessionOptions = {}) {
   const messages: WorkerToMain[] = []
-  const session = new TrainingSession((m) => messages.push(m))
+  const session = new TrainingSession((m) => messages.push(m), options)
   const of = <T extends WorkerToMain['type']>(type: T) => messages.filter((m): m is Extract<WorkerToMain, { type: T }> => m.type === type)
   return { messages, session, of }
 }
@@ -109,4 +110,30 @@ describe('TrainingSession', () => {
     await live.session.handle({ type: 'inspectState', requestId: 9, state: at4.bytes })
     expect(live.of('error').at(-1)).toMatchObject({ requestId: 9, message: expect.stringMatching(/only an inspect-only worker/) })
   })
+
+  test('with replicas the run trains data-parallel, checks lockstep at each checkpoint, and its checkpoints resume without replicas', async () => {
+    const parallel = { ...config, batchSize: 8, replicas: 2, checkpointEvery: { steps: 2, minutes: 60 } }
+    const { session, of, messages } = recorder({ spawnReplica: spawnReplicaFromSource })
+    await session.handle({ type: 'start', config: parallel, dataset })
+    expect(of('error')).toEqual([])
+    expect(of('ready')[0].replicas).toEqual({ count: 2, reason: 'replicas 2 in the run config' })
+    expect(of('ready')[0].memory.fits).toBe(true)
+    expect(of('progress').at(-1)).toMatchObject({ step: 4, backend: 'wasm × 2' })
+    expect(of('checkpoint').map((c) => [c.reason, c.step])).toEqual([['interval', 2], ['interval', 4], ['final', 4]])
+    expect(messages.at(-1)).toEqual({ type: 'completed', step: 4 })
+
+    const atTwo = of('checkpoint')[0]
+    const alone = recorder()
+    await alone.session.handle({ type: 'start', config: { ...parallel, replicas: 1, steps: 3 }, dataset, resume: { state: atTwo.bytes, sampler: atTwo.sampler } })
+    expect(alone.of('ready')[0]).toMatchObject({ step: 2, replicas: { count: 1 } })
+    expect(alone.messages.at(-1)).toEqual({ type: 'completed', step: 3 })
+  }, 120_000)
+
+  test('replicas that cannot start leave the run training alone, saying why', async () => {
+    const { session, of, messages } = recorder({ spawnReplica: (init) => spawnReplicaFromSource({ ...init, backend: 'no-such-backend' as never }) })
+    await session.handle({ type: 'start', config: { ...config, batchSize: 8, replicas: 2, steps: 2 }, dataset })
+    expect(of('ready')[0].replicas).toEqual({ count: 1, reason: expect.stringMatching(/^replicas could not start \(replica 1 could not start: initBackend: unknown backend preference "no-such-backend"/) })
+    expect(of('progress').at(-1)).toMatchObject({ step: 2, backend: 'wasm' })
+    expect(messages.at(-1)).toEqual({ type: 'completed', step: 2 })
+  }, 120_000)
 })

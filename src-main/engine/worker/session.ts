@@ -1,14 +1,17 @@
 // The training loop the worker runs: owns the trainer and the batch sampler,
 // obeys MainToWorker messages and reports WorkerToMain ones. Free of
-// worker_threads so tests drive it directly; training-worker.ts is the shell.
+// worker_threads so tests drive it directly; training-worker.ts is the shell
+// and passes in how to start data-parallel replicas.
 import { gatherBatch } from '../../data/batch'
 import { createSampler, type Sampler } from '../../data/sampler'
 import { initBackend } from '../backend'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
 import { assertFitsMemory } from '../memory-estimate'
+import { type ReplicaPlan, planReplicas } from '../parallel/replica-count'
+import { ReplicaGroup, type SpawnReplica } from '../parallel/replica-group'
 import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../trainer'
 import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
-import type { RunConfig } from '../../../src-shared/run-config'
+import { type BackendPreference, type RunConfig, backendLabel } from '../../../src-shared/run-config'
 
 export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
 
@@ -18,11 +21,21 @@ const PACE_SMOOTHING = 0.2
 
 type Phase = 'idle' | 'running' | 'paused' | 'stopping' | 'done'
 
+export interface SessionOptions {
+  now?: () => number
+  /** Starts a data-parallel replica worker; without it the session trains alone. */
+  spawnReplica?: SpawnReplica
+}
+
 export class TrainingSession {
   private phase: Phase = 'idle'
   private trainer: SaganTrainer | null = null
   private sampler: Sampler | null = null
   private dataset: DatasetPayload | null = null
+  private data: TrainingData | null = null
+  private replicas: ReplicaPlan = { count: 1, reason: 'not started' }
+  /** The replicas while they train with this session's trainer (re-formed after a failed step). */
+  private group: ReplicaGroup | null = null
   /** What an inspect-only worker needs to restore another checkpoint. */
   private inspecting: { config: RunConfig; data: TrainingData } | null = null
   private backend = ''
@@ -31,10 +44,16 @@ export class TrainingSession {
   private lastCheckpointAt = Date.now()
   private loop: Promise<void> | null = null
 
+  private readonly now: () => number
+  private readonly spawnReplica: SpawnReplica | undefined
+
   constructor(
     private readonly post: Post,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: SessionOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+    this.spawnReplica = options.spawnReplica
+  }
 
   /** Resolves when the loop started by this message (if any) has ended; tests await it. */
   async handle(message: MainToWorker): Promise<void> {
@@ -85,13 +104,22 @@ export class TrainingSession {
     if (this.phase !== 'idle') throw new Error('start: this worker already has a run; start a new worker for another run')
     const { config, dataset, resume } = message
     const info = await initBackend(config.backend)
-    this.backend = info.name
-    const memory = assertFitsMemory(config, info.name)
+    this.replicas = message.inspectOnly
+      ? { count: 1, reason: 'inspection does not train' }
+      : this.spawnReplica
+        ? planReplicas(config, info.name)
+        : { count: 1, reason: 'this process cannot start replica workers' }
+    // Each replica holds one share of the batch in its own heap.
+    const memory = assertFitsMemory({ ...config, batchSize: config.batchSize / this.replicas.count }, info.name)
     const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
+    this.data = data
     this.trainer = resume
       ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state))
       : await SaganTrainer.create(config, data)
-    const ready = () => this.post({ type: 'ready', backend: info, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
+    this.backend = info.name
+    if (!message.inspectOnly) await this.formGroup()
+    const ready = () =>
+      this.post({ type: 'ready', backend: info, replicas: this.replicas, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
     if (message.inspectOnly) {
       // Requests are answered in the paused phase; no sampler, no loop.
       this.phase = 'paused'
@@ -106,11 +134,32 @@ export class TrainingSession {
 
   private runLoop(): void {
     this.phase = 'running'
-    this.loop = this.trainLoop().catch((err: unknown) => {
-      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
-      this.phase = 'paused'
-      this.post({ type: 'paused', step: this.trainer?.completedSteps ?? 0 })
-    })
+    this.loop = this.formGroup()
+      .then(() => this.trainLoop())
+      .catch(async (err: unknown) => {
+        // The step was undone on every replica; a resume starts a fresh group from this state.
+        await this.disbandGroup()
+        this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+        this.phase = 'paused'
+        this.post({ type: 'paused', step: this.trainer?.completedSteps ?? 0 })
+      })
+  }
+
+  /** Starts the planned replicas from the trainer's current state; if they cannot start, trains alone and says why. */
+  private async formGroup(): Promise<void> {
+    const { trainer, data, spawnReplica } = this
+    if (this.group || this.replicas.count < 2 || !trainer || !data || !spawnReplica) return
+    try {
+      this.group = await ReplicaGroup.start(trainer, this.replicas.count, this.backend as BackendPreference, data, spawnReplica)
+    } catch (err) {
+      this.replicas = { count: 1, reason: `replicas could not start (${err instanceof Error ? err.message : String(err)})` }
+    }
+  }
+
+  private async disbandGroup(): Promise<void> {
+    const group = this.group
+    this.group = null
+    await group?.dispose()
   }
 
   private async trainLoop(): Promise<void> {
@@ -119,7 +168,8 @@ export class TrainingSession {
     while (this.phase === 'running') {
       if (trainer.completedSteps >= config.steps) return this.finish('completed')
       const started = this.now()
-      const result = trainer.trainStep(Array.from({ length: trainer.batchesPerStep }, () => this.nextBatch()))
+      const batches = Array.from({ length: trainer.batchesPerStep }, () => this.nextBatch())
+      const result = this.group ? this.group.trainStep(batches) : trainer.trainStep(batches)
       if (result.nonFinite) {
         this.phase = 'paused'
         this.post({ type: 'nonFinite', step: result.step, what: result.nonFinite })
@@ -139,12 +189,15 @@ export class TrainingSession {
           gammas: result.gammas,
           imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
           etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
-          backend: this.backend,
+          backend: backendLabel(this.backend, this.replicas.count),
         })
       }
       if (result.step % config.sampleEvery === 0) await this.sendSheet()
       const minutes = (this.now() - this.lastCheckpointAt) / 60000
-      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.sendCheckpoint('interval')
+      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) {
+        this.group?.verifyLockstep() // never checkpoint a state the replicas do not share
+        this.sendCheckpoint('interval')
+      }
       // Let pause/stop/request messages in between steps.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
@@ -155,6 +208,7 @@ export class TrainingSession {
   private finish(kind: 'completed' | 'stopped'): void {
     if (this.trainer) this.sendCheckpoint('final')
     this.phase = 'done'
+    void this.disbandGroup()
     this.post({ type: kind, step: this.trainer?.completedSteps ?? 0 })
     this.trainer?.dispose()
     this.trainer = null

@@ -5,7 +5,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { StudioEvents } from '../../../src-shared/contract'
 import type { EventHub } from '../../../src-shared/event-hub'
-import type { RunConfig } from '../../../src-shared/run-config'
+import { type RunConfig, backendLabel } from '../../../src-shared/run-config'
 import { PAUSED_BY_USER, STOPPED_BY_USER, type RunStatus, type StatusReason } from '../../../src-shared/runs'
 import type { SamplerState } from '../../data/sampler'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from '../../engine/worker/messages'
@@ -104,7 +104,7 @@ export class RunSession {
     switch (m.type) {
       case 'ready':
         this.ready = true
-        runs.updateProgress(this.runId, { backend: m.backend.name, step: m.step })
+        runs.updateProgress(this.runId, { backend: backendLabel(m.backend.name, m.replicas.count), step: m.step })
         this.setStatus('running')
         this.startEvaluation(m.step)
         break
