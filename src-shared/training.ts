@@ -88,7 +88,11 @@ export interface AttentionView {
 
 /** What a run will cost before it starts: memory against the backend's limit, and time. */
 export interface RunEstimate {
+  /** e.g. "wasm", or "wasm × 2" with data-parallel replicas. */
   backend: string
+  /** Data-parallel replicas the run would train with. */
+  replicas: number
+  /** One replica's need and limit (each has its own heap). */
   memoryBytes: number
   limitBytes: number
   fits: boolean

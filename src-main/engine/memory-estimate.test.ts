@@ -36,3 +36,14 @@ test('the environment-doc anchors: 64 channels (ch 16) at batch 64 fits wasm, 25
   expect(estimateTrainingMemory(at(64), 'wasm').fits).toBe(false)
   expect(estimateTrainingMemory(at(64), 'tensorflow').fits).toBe(true)
 })
+
+test('a replica needs the memory of its share of the batch plus all the weights, and the advice says per replica', () => {
+  const config = buildRunConfig('standard', 'sagan', { numClasses: 10, batchSize: 64 })
+  const pair = estimateTrainingMemory(config, 'wasm', { replicas: 2 })
+  const half = estimateTrainingMemory({ ...config, batchSize: 32 }, 'wasm')
+  expect(pair.bytes).toEqual(half.bytes)
+  expect(pair.replicas).toBe(2)
+  const huge = buildRunConfig('paper', 'sagan', { numClasses: 10, batchSize: 64, replicas: 2 })
+  expect(() => assertFitsMemory(huge, 'wasm', { replicas: 2 })).toThrow(/per replica \(2 replicas share each batch\).*raise replicas \(now 2/)
+})
+

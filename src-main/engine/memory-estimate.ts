@@ -18,6 +18,8 @@ export const WASM_HEAP_LIMIT = 4 * GiB
 const TRAINING_FACTOR = 3
 
 export interface MemoryEstimate {
+  /** Data-parallel replicas: each holds a full copy of the weights and 1/replicas of the batch, in its own heap. */
+  replicas: number
   parameters: { generator: number; discriminator: number }
   bytes: {
     /** G, D and the EMA copy of G. */
@@ -28,6 +30,7 @@ export interface MemoryEstimate {
     attentionMaps: number
     total: number
   }
+  /** Per replica: each has its own heap. */
   limitBytes: number
   fits: boolean
   /** When it does not fit: what takes the room and what to lower. */
@@ -89,13 +92,21 @@ function forwardFloats(blocks: BlockSpec[], inputSide: (b: BlockSpec, i: number)
   return { act, maps }
 }
 
-export function estimateTrainingMemory(config: RunConfig, backend: string, limitBytes?: number): MemoryEstimate {
+export interface EstimateOptions {
+  /** Data-parallel replicas (default 1); the estimate is one replica's. */
+  replicas?: number
+  limitBytes?: number
+}
+
+/** One replica's memory: its share of the batch, all of the weights. */
+export function estimateTrainingMemory(config: RunConfig, backend: string, options: EstimateOptions = {}): MemoryEstimate {
+  const replicas = options.replicas ?? 1
   const pg = countGeneratorParams(config)
   const pd = countDiscriminatorParams(config)
   const g = forwardFloats(generatorArch(config).blocks, (b) => b.resolution / 2, config)
   const dBlocks = discriminatorArch(config).blocks
   const d = forwardFloats(dBlocks, (_b, i) => (i === 0 ? config.imageSize : dBlocks[i - 1].resolution), config)
-  const B = config.batchSize
+  const B = config.batchSize / replicas
   // The D step runs G on B latents and D on 2B images; the G step runs G and D on B.
   const images = { g: 2 * B, d: 3 * B }
   const activations = (images.g * g.act + images.d * d.act) * FLOAT * TRAINING_FACTOR
@@ -103,8 +114,9 @@ export function estimateTrainingMemory(config: RunConfig, backend: string, limit
   const weights = (2 * pg + pd) * FLOAT
   const optimizer = (pg + pd) * FLOAT * 4 // m, v, gradients, new values
   const total = weights + optimizer + activations + attentionMaps
-  const limit = limitBytes ?? (backend === 'wasm' ? WASM_HEAP_LIMIT : Number.POSITIVE_INFINITY)
+  const limit = options.limitBytes ?? (backend === 'wasm' ? WASM_HEAP_LIMIT : Number.POSITIVE_INFINITY)
   const estimate: MemoryEstimate = {
+    replicas,
     parameters: { generator: pg, discriminator: pd },
     bytes: { weights, optimizer, activations, attentionMaps, total },
     limitBytes: limit,
@@ -119,8 +131,10 @@ function gib(bytes: number): string {
 }
 
 function adviceFor(c: RunConfig, backend: string, e: MemoryEstimate): string {
-  const head = `This run needs about ${gib(e.bytes.total)}, more than the ${backend} backend's ${gib(e.limitBytes)}`
+  const perReplica = e.replicas > 1 ? ` per replica (${e.replicas} replicas share each batch)` : ''
+  const head = `This run needs about ${gib(e.bytes.total)}${perReplica}, more than the ${backend} backend's ${gib(e.limitBytes)}`
   const ways: string[] = [`lower batchSize (now ${c.batchSize}; memory is roughly proportional)`]
+  if (e.replicas > 1 || c.replicas !== 'auto') ways.push(`raise replicas (now ${e.replicas}; each holds a smaller share of the batch)`)
   if (e.bytes.attentionMaps > e.bytes.activations / 2) {
     const largest = Math.max(...c.gAttention, ...c.dAttention)
     ways.unshift(`attention maps take ${gib(e.bytes.attentionMaps)}: drop ${largest} from gAttention/dAttention${c.attentionVariant === 'full' ? " or use attentionVariant 'pooled' (4x smaller maps)" : ''}`)
@@ -132,8 +146,8 @@ function adviceFor(c: RunConfig, backend: string, e: MemoryEstimate): string {
 }
 
 /** Throws with the advice when the config cannot fit. */
-export function assertFitsMemory(config: RunConfig, backend: string, limitBytes?: number): MemoryEstimate {
-  const e = estimateTrainingMemory(config, backend, limitBytes)
+export function assertFitsMemory(config: RunConfig, backend: string, options: EstimateOptions = {}): MemoryEstimate {
+  const e = estimateTrainingMemory(config, backend, options)
   if (!e.fits) throw new Error(e.message)
   return e
 }

@@ -109,8 +109,7 @@ export class TrainingSession {
       : this.spawnReplica
         ? planReplicas(config, info.name)
         : { count: 1, reason: 'this process cannot start replica workers' }
-    // Each replica holds one share of the batch in its own heap.
-    const memory = assertFitsMemory({ ...config, batchSize: config.batchSize / this.replicas.count }, info.name)
+    const memory = assertFitsMemory(config, info.name, { replicas: this.replicas.count })
     const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
     this.data = data
     this.trainer = resume

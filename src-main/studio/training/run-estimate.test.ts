@@ -25,4 +25,17 @@ describe('run estimate before start', () => {
     expect(none.flopsPerStep).toBeLessThan(sagan.flopsPerStep)
     expect(none.memoryBytes).toBeLessThan(sagan.memoryBytes)
   })
+
+  it('replicas share the batch: each needs less memory and the step is estimated faster, saying so', () => {
+    const config = buildRunConfig('quick', 'sagan', { channels: 3, numClasses: 10 })
+    const one = estimateRun({ ...config, replicas: 1 }, 'wasm')
+    const two = estimateRun(config, 'wasm', 2)
+    expect(one).toMatchObject({ backend: 'wasm', replicas: 1 })
+    expect(two).toMatchObject({ backend: 'wasm × 2', replicas: 2 })
+    expect(two.memoryBytes).toBeLessThan(one.memoryBytes)
+    expect(two.memoryBytes).toBeGreaterThan(one.memoryBytes / 2) // every replica holds all the weights
+    expect(two.secondsPer1000Steps).toBeCloseTo(one.secondsPer1000Steps / 1.6, 6)
+    expect(two.basis).toMatch(/x1\.6 for 2 replicas: one per core on 2 cores/)
+    expect(estimateRun(config, 'tensorflow', 8)).toMatchObject({ replicas: 1, backend: 'tensorflow' })
+  })
 })

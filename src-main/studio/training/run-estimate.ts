@@ -2,10 +2,12 @@
 // estimator (calibrated on a measured wasm heap peak); time from the FLOPs of
 // one step over the throughput this backend reached in bench:train on a
 // 2-core machine (docs/performance.md), so it is a rough guide, and says so.
-import type { RunConfig } from '../../../src-shared/run-config'
+// Data-parallel replicas split the memory of the batch and share the work.
+import { type RunConfig, backendLabel } from '../../../src-shared/run-config'
 import type { RunEstimate } from '../../../src-shared/training'
 import { trainingFlopsPerStep } from '../../engine/cost'
 import { estimateTrainingMemory } from '../../engine/memory-estimate'
+import { planReplicas } from '../../engine/parallel/replica-count'
 
 /** GFLOP/s per backend: wasm measured (bench:train, 2-core EPYC, 2026-11-26); the others are stated assumptions. */
 const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
@@ -15,18 +17,28 @@ const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
   'tensorflow-gpu': { rate: 300, source: 'not measured: a rough order of magnitude for a GPU' },
 }
 
-export function estimateRun(config: RunConfig, backend: string): RunEstimate {
-  const memory = estimateTrainingMemory(config, backend)
+/**
+ * What each replica beyond the first adds to the speed of one: bench:vs-torch and
+ * bench:scaling measured 1.5-2.1x for two wasm replicas on 2 cores (docs/performance.md).
+ */
+const REPLICA_GAIN = 0.6
+
+export function estimateRun(config: RunConfig, backend: string, cores?: number): RunEstimate {
+  const replicas = planReplicas(config, backend, cores)
+  const memory = estimateTrainingMemory(config, backend, { replicas: replicas.count })
   const flops = trainingFlopsPerStep(config)
   const measured = MEASURED_GFLOPS[backend] ?? MEASURED_GFLOPS.wasm
+  const speedup = 1 + REPLICA_GAIN * (replicas.count - 1)
+  const parallel = replicas.count > 1 ? `, x${speedup.toFixed(1)} for ${replicas.count} replicas: ${replicas.reason}` : ''
   return {
-    backend,
+    backend: backendLabel(backend, replicas.count),
+    replicas: replicas.count,
     memoryBytes: memory.bytes.total,
     limitBytes: memory.limitBytes,
     fits: memory.fits,
     advice: memory.fits ? null : (memory.message ?? 'Lower the batch size, the width (gCh/dCh) or the image size.'),
     flopsPerStep: flops,
-    secondsPer1000Steps: (1000 * flops) / (measured.rate * 1e9),
-    basis: `${(flops / 1e9).toFixed(1)} GFLOP per step at ~${measured.rate} GFLOP/s (${measured.source})`,
+    secondsPer1000Steps: (1000 * flops) / (measured.rate * speedup * 1e9),
+    basis: `${(flops / 1e9).toFixed(1)} GFLOP per step at ~${measured.rate} GFLOP/s (${measured.source})${parallel}`,
   }
 }

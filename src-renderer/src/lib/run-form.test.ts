@@ -35,4 +35,15 @@ describe('advanced run settings', () => {
     expect(check.errors).toEqual({ seed: 'enter a whole number', steps: 'enter a number' })
     expect(check.config.preset).toBe('standard')
   })
+
+  it('replicas take "auto" or a divisor of the batch size, and say which', () => {
+    expect(presetValue(checkAdvanced('quick', 'sagan', form({})).config, 'replicas')).toBe('auto')
+    expect(checkAdvanced('quick', 'sagan', form({ replicas: 'auto' })).overrides).toEqual({ replicas: 'auto' })
+    expect(checkAdvanced('quick', 'sagan', form({ replicas: '2', batchSize: '16' })).config).toMatchObject({ replicas: 2, batchSize: 16 })
+    expect(checkAdvanced('quick', 'sagan', form({ replicas: '3', batchSize: '16' })).errors).toEqual({
+      replicas: "replicas: batchSize 16 does not split into 3 equal shares; choose a divisor of the batch size or 'auto'",
+    })
+    expect(checkAdvanced('quick', 'sagan', form({ replicas: 'many' })).errors).toEqual({ replicas: 'enter a number or auto' })
+  })
 })
+

@@ -10,11 +10,14 @@ export interface AdvancedField {
   label: string
   hint: string
   integer: boolean
+  /** Words accepted besides numbers, e.g. "auto". */
+  words?: string[]
 }
 
 export const ADVANCED_FIELDS: AdvancedField[] = [
   { key: 'steps', label: 'Steps', hint: 'generator updates to train', integer: true },
   { key: 'batchSize', label: 'Batch size', hint: 'images per step', integer: true },
+  { key: 'replicas', label: 'Replicas', hint: 'threads sharing each batch; auto = one per core on wasm', integer: true, words: ['auto'] },
   { key: 'seed', label: 'Seed', hint: 'weights, data order and sample noise', integer: true },
   { key: 'sampleEvery', label: 'Sample every', hint: 'steps between sample sheets', integer: true },
   { key: 'checkpointEvery.steps', label: 'Checkpoint every', hint: 'steps between checkpoints', integer: true },
@@ -59,8 +62,12 @@ export function checkAdvanced(preset: PresetName, ablation: AblationName, form: 
   for (const field of ADVANCED_FIELDS) {
     const text = (form.values[field.key] ?? '').trim()
     if (text === '') continue
+    if (field.words?.includes(text)) {
+      setPath(overrides, field.key, text)
+      continue
+    }
     const value = Number(text)
-    if (!Number.isFinite(value)) errors[field.key] = 'enter a number'
+    if (!Number.isFinite(value)) errors[field.key] = field.words ? `enter a number or ${field.words.join(' / ')}` : 'enter a number'
     else if (field.integer && !Number.isInteger(value)) errors[field.key] = 'enter a whole number'
     else setPath(overrides, field.key, value)
   }
