@@ -81,7 +81,7 @@ describe('data-parallel training', () => {
     // D has no batch norm: only summation order differs.
     const d = errors.filter((e) => /^(D|adamD\.[mv])\//.test(e.name))
     expect(d.length).toBeGreaterThan(20)
-    expect(worst(d).error, `${worst(d).name} differs most`).toBeLessThan(1e-5)
+    expect(worst(d).error, `${worst(d).name} differs most`).toBeLessThan(1e-4)
     // G's conv biases all feed a BN, which subtracts any per-channel constant: their gradient is
     // exactly 0, and what float rounding leaves, Adam scales to +-lr in both runs alike. They (and
     // the running means, which absorb them) are noise by design; everything else must agree.
