@@ -1,4 +1,4 @@
-// npm run bench:memory [-- --iters 1000 --every 50 --backend wasm --json]
+// npm run bench:memory [-- --iters 1000 --every 50 --backend wasm --replicas auto|N --json]
 // Memory over a long run in ONE trainer (issue 9: tf.memory().numTensors flat,
 // resident memory growth < 5% over 1000 iterations). Trains on the demo
 // dataset (Fashion-MNIST, 32 px grey, 10 classes) as the worker does: a batch
@@ -12,7 +12,9 @@
 // cores. Every kind of layer still runs: self-attention in G (32x32) and D
 // (16x16), class-conditional BN in G and the projection head in D (10
 // classes), spectral norm on G and D (power iteration updates), Adam on both,
-// and EMA (startStep 200: copy before, decay 0.999 after).
+// and EMA (startStep 200: copy before, decay 0.999 after). Replicas train as
+// in the studio ('auto': one per core on wasm); RSS then covers all of them,
+// tf.memory() is the primary's, and each checkpoint checks they are in lockstep.
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -23,6 +25,9 @@ import { type BackendPreference, buildRunConfig } from '../src-shared/run-config
 import { createSampler, gatherBatch, loadDataset } from '../src-main/data'
 import { initBackend } from '../src-main/engine/backend'
 import { SHEET_PER_CLASS } from '../src-main/engine/fixed-latents'
+import { planReplicas } from '../src-main/engine/parallel/replica-count'
+import { ReplicaGroup } from '../src-main/engine/parallel/replica-group'
+import { spawnReplicaFromSource } from '../src-main/engine/testing/replica-from-source'
 import { SaganTrainer } from '../src-main/engine/trainer'
 import { demoDatasetDir } from '../src-main/studio/resources'
 
@@ -36,6 +41,7 @@ const { values: args } = parseArgs({
     ch: { type: 'string', default: '4' },
     batch: { type: 'string', default: '16' },
     backend: { type: 'string', default: 'wasm' },
+    replicas: { type: 'string', default: 'auto' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -64,7 +70,10 @@ const config = buildRunConfig('quick', 'sagan', {
   seed: 1,
   ema: { startStep: 200 },
 })
-const trainer = await SaganTrainer.create(config, { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: 32, channels: dataset.channels })
+const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: 32, channels: dataset.channels }
+const trainer = await SaganTrainer.create(config, data)
+const replicas = planReplicas({ batchSize: config.batchSize, replicas: args.replicas === 'auto' ? 'auto' : Number(args.replicas) }, info.name)
+const group = replicas.count > 1 ? await ReplicaGroup.start(trainer, replicas.count, info.name as BackendPreference, data, spawnReplicaFromSource) : null
 const sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: false })
 const nextBatch = () => {
   const indices = sampler.next()
@@ -110,6 +119,7 @@ const record = (iter: number, msPerIter: number) => {
   }
 }
 
+log(`replicas: ${replicas.count} (${replicas.reason})`)
 log(`backend ${info.name}; config: 32 px, ${dataset.channels} channel(s), ${config.numClasses} classes, ch ${config.gCh} (${4 * config.gCh} channels per layer), batch ${config.batchSize}, attention G ${config.gAttention} D ${config.dAttention} (${config.attentionVariant}), SN G ${config.snG} D ${config.snD}, EMA from step ${config.ema.startStep}`)
 log(`sheet (raw + EMA, ${SHEET_PER_CLASS} per class) every ${sheetEvery}, checkpoint (getState + serialize) every ${checkpointEvery}`)
 log(' iter  tensors tensorMiB   heapMiB    rssMiB     v8MiB    extMiB  ms/iter')
@@ -120,7 +130,7 @@ let sheets = 0
 let checkpoints = 0
 let checkpointBytes = 0
 for (let i = 1; i <= iters; i++) {
-  const result = trainer.trainStep([nextBatch()])
+  const result = group ? group.trainStep([nextBatch()]) : trainer.trainStep([nextBatch()])
   if (result.nonFinite) throw new Error(`non-finite at step ${result.step}: ${result.nonFinite}`)
   if (i % sheetEvery === 0) {
     const { z, labels } = trainer.fixedLatents(SHEET_PER_CLASS, config.seed)
@@ -129,6 +139,7 @@ for (let i = 1; i <= iters; i++) {
     sheets++
   }
   if (i % checkpointEvery === 0) {
+    group?.verifyLockstep()
     checkpointBytes = SaganTrainer.serializeState(trainer.getState()).byteLength
     checkpoints++
   }
@@ -138,6 +149,7 @@ for (let i = 1; i <= iters; i++) {
   }
 }
 const totalSeconds = (performance.now() - started) / 1000
+await group?.dispose()
 trainer.dispose()
 gc()
 const afterDispose = tf.memory().numTensors

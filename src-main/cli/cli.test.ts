@@ -144,6 +144,16 @@ describe('sagan-studio CLI', () => {
     expect(r.out).not.toContain('Inception')
   })
 
+  it('trains data-parallel with --replicas (the run names its replicas); a count that does not divide the batch is refused', () => {
+    const r = cli('train', '--data', 'demo', '--steps', '2', '--batch-size', '8', '--replicas', '2', '--name', 'pair', '--json')
+    expect(r.code, r.err).toBe(0)
+    const runs = JSON.parse(cli('runs', 'list', '--json').out) as { name: string; backend: string; step: number }[]
+    expect(runs.find((run) => run.name === 'pair')).toMatchObject({ backend: 'wasm × 2', step: 2 })
+    const bad = cli('train', '--data', 'demo', '--steps', '2', '--batch-size', '8', '--replicas', '3')
+    expect(bad.code).not.toBe(0)
+    expect(bad.err).toContain('batchSize 8 does not split into 3 equal shares')
+  })
+
   it('refuses bad numbers with a message naming the option', () => {
     const r = cli('train', '--data', 'demo', '--steps', '0')
     expect(r.code).not.toBe(0)

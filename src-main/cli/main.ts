@@ -25,6 +25,10 @@ function positiveInt(value: string): number {
   return n
 }
 
+function replicaCount(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : positiveInt(value)
+}
+
 function wholeNumber(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number (0 or more)')
@@ -96,6 +100,7 @@ program
   .option('--steps <n>', 'training steps', positiveInt)
   .option('--seed <n>', 'random seed', positiveInt)
   .option('--batch-size <n>', 'images per batch', positiveInt)
+  .option('--replicas <n|auto>', 'data-parallel worker threads sharing each batch (auto: one per core on wasm)', replicaCount)
   .option('--sample-every <n>', 'save a fixed-noise sample sheet every N steps', positiveInt)
   .option('--checkpoint-every <n>', 'save a checkpoint every N steps', positiveInt)
   .option('--name <name>', 'run name')
@@ -108,6 +113,7 @@ program
           steps: opts.steps,
           seed: opts.seed,
           batchSize: opts.batchSize,
+          replicas: opts.replicas,
           sampleEvery: opts.sampleEvery,
           checkpointEvery: opts.checkpointEvery ? { steps: opts.checkpointEvery } : undefined,
         }).filter(([, v]) => v !== undefined),
