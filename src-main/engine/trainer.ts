@@ -309,8 +309,6 @@ export class SaganTrainer {
     return value
   }
 
-  // --- helpers -----------------------------------------------------------
-
   // --- data parallelism ---------------------------------------------------
 
   /** This replica's index and the replica count (0 of 1 without a collective). */
@@ -328,10 +326,18 @@ export class SaganTrainer {
     if (!collective) return grads
     const names = [...store.params.keys()].filter((n) => grads.has(n)) // one order on every replica
     const local = names.map((n) => grads.get(n) as tf.Tensor)
-    const flat = tf.concat(local.map((g) => tf.reshape(g, [-1])))
-    const sum = collective.allReduceSum(flat.dataSync() as Float32Array)
-    const parts = tf.split(tf.mul(tf.tensor1d(sum), 1 / collective.size), local.map((g) => g.size))
-    return new Map(names.map((n, i) => [n, tf.reshape(parts[i], local[i].shape)]))
+    const mean = collective.allReduceSum(tf.concat(local.map((g) => tf.reshape(g, [-1]))).dataSync() as Float32Array)
+    const scale = 1 / collective.size
+    for (let i = 0; i < mean.length; i++) mean[i] *= scale
+    // One tensor per weight straight from the array: tf.split on wasm would copy the whole vector per piece.
+    let offset = 0
+    return new Map(
+      names.map((n, i) => {
+        const g = tf.tensor(mean.subarray(offset, offset + local[i].size), local[i].shape)
+        offset += local[i].size
+        return [n, g]
+      }),
+    )
   }
 
   private meanOverReplicas(values: Float32Array): Float32Array {
