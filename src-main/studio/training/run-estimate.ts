@@ -9,9 +9,9 @@ import { trainingFlopsPerStep } from '../../engine/cost'
 import { estimateTrainingMemory } from '../../engine/memory-estimate'
 import { planReplicas } from '../../engine/parallel/replica-count'
 
-/** GFLOP/s per backend: wasm measured (bench:train, 2-core EPYC, 2026-11-26); the others are stated assumptions. */
+/** GFLOP/s of one trainer per backend: wasm measured (bench:train --replicas 1, 2-core EPYC, 2026-11-26 20:13 UTC); the others are stated assumptions. */
 const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
-  wasm: { rate: 9, source: 'tfjs wasm ran these models at 8.7-12.1 GFLOP/s in bench:train on 2 cores' },
+  wasm: { rate: 13, source: 'one tfjs wasm trainer ran these models at 12.8-15.8 GFLOP/s in bench:train on 2 cores' },
   cpu: { rate: 0.45, source: 'assumed: the pure-JS cpu backend ran about 20x slower than wasm in the environment probe' },
   tensorflow: { rate: 30, source: 'assumed close to PyTorch, which ran these models at 32 GFLOP/s on 2 cores; tfjs-node was not measurable here' },
   'tensorflow-gpu': { rate: 300, source: 'not measured: a rough order of magnitude for a GPU' },
