@@ -136,4 +136,13 @@ describe('TrainingSession', () => {
     expect(of('progress').at(-1)).toMatchObject({ step: 2, backend: 'wasm' })
     expect(messages.at(-1)).toEqual({ type: 'completed', step: 2 })
   }, 120_000)
+
+  test('a run that fits only as replicas is refused, with both reasons, when the replicas cannot start', async () => {
+    // batch 192 of this model: about 2.8 GiB per replica of 2, 5.6 GiB alone (the wasm heap holds 4).
+    const { session, of } = recorder({ spawnReplica: (init) => spawnReplicaFromSource({ ...init, backend: 'no-such-backend' as never }) })
+    await session.handle({ type: 'start', config: { ...config, batchSize: 192, replicas: 2 }, dataset })
+    expect(of('ready')).toEqual([])
+    expect(of('error')[0].message).toMatch(/^replicas could not start \(replica 1 could not start: .*\); training alone instead: This run needs about 5\.6 GiB, more than the wasm backend's 4\.0 GiB/)
+  }, 120_000)
 })
+

@@ -6,7 +6,7 @@ import { gatherBatch } from '../../data/batch'
 import { createSampler, type Sampler } from '../../data/sampler'
 import { initBackend } from '../backend'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
-import { assertFitsMemory } from '../memory-estimate'
+import { assertFitsMemory, estimateTrainingMemory } from '../memory-estimate'
 import { type ReplicaPlan, planReplicas } from '../parallel/replica-count'
 import { ReplicaGroup, type SpawnReplica } from '../parallel/replica-group'
 import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../trainer'
@@ -109,7 +109,7 @@ export class TrainingSession {
       : this.spawnReplica
         ? planReplicas(config, info.name)
         : { count: 1, reason: 'this process cannot start replica workers' }
-    const memory = assertFitsMemory(config, info.name, { replicas: this.replicas.count })
+    assertFitsMemory(config, info.name, { replicas: this.replicas.count }) // before any weights are allocated
     const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
     this.data = data
     this.trainer = resume
@@ -117,6 +117,7 @@ export class TrainingSession {
       : await SaganTrainer.create(config, data)
     this.backend = info.name
     if (!message.inspectOnly) await this.formGroup()
+    const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count })
     const ready = () =>
       this.post({ type: 'ready', backend: info, replicas: this.replicas, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
     if (message.inspectOnly) {
@@ -151,7 +152,11 @@ export class TrainingSession {
     try {
       this.group = await ReplicaGroup.start(trainer, this.replicas.count, this.backend as BackendPreference, data, spawnReplica)
     } catch (err) {
-      this.replicas = { count: 1, reason: `replicas could not start (${err instanceof Error ? err.message : String(err)})` }
+      const reason = `replicas could not start (${err instanceof Error ? err.message : String(err)})`
+      // Alone, this trainer holds the whole batch: it may not fit where a share did.
+      const alone = estimateTrainingMemory(trainer.config, this.backend)
+      if (!alone.fits) throw new Error(`${reason}; training alone instead: ${alone.message}`)
+      this.replicas = { count: 1, reason }
     }
   }
 
