@@ -132,7 +132,7 @@ export interface Preset {
 
 export const PRESETS: Record<PresetName, Preset> = {
   quick: {
-    description: '32 px, width 8 (32 channels per layer), batch 32: a few seconds per step on 2 CPU cores (wasm); for trying things out.',
+    description: '32 px, width 8 (32 channels per layer), batch 32: about a second per step on 2 CPU cores (wasm, two replicas); for trying things out.',
     settings: { imageSize: 32, gCh: 8, dCh: 8, batchSize: 32, steps: 2000, gAttention: [32], dAttention: [16], ema: { startStep: 500 } },
   },
   standard: {
