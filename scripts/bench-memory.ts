@@ -25,9 +25,7 @@ import { type BackendPreference, buildRunConfig } from '../src-shared/run-config
 import { createSampler, gatherBatch, loadDataset } from '../src-main/data'
 import { initBackend } from '../src-main/engine/backend'
 import { SHEET_PER_CLASS } from '../src-main/engine/fixed-latents'
-import { planReplicas } from '../src-main/engine/parallel/replica-count'
-import { ReplicaGroup } from '../src-main/engine/parallel/replica-group'
-import { spawnReplicaFromSource } from '../src-main/engine/testing/replica-from-source'
+import { benchReplicas } from '../src-main/engine/testing/replica-from-source'
 import { SaganTrainer } from '../src-main/engine/trainer'
 import { demoDatasetDir } from '../src-main/studio/resources'
 
@@ -72,8 +70,7 @@ const config = buildRunConfig('quick', 'sagan', {
 })
 const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: 32, channels: dataset.channels }
 const trainer = await SaganTrainer.create(config, data)
-const replicas = planReplicas({ batchSize: config.batchSize, replicas: args.replicas === 'auto' ? 'auto' : Number(args.replicas) }, info.name)
-const group = replicas.count > 1 ? await ReplicaGroup.start(trainer, replicas.count, info.name as BackendPreference, data, spawnReplicaFromSource) : null
+const replicas = await benchReplicas(trainer, data, info.name, args.replicas!)
 const sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: false })
 const nextBatch = () => {
   const indices = sampler.next()
@@ -119,7 +116,7 @@ const record = (iter: number, msPerIter: number) => {
   }
 }
 
-log(`replicas: ${replicas.count} (${replicas.reason})`)
+log(`replicas: ${replicas.plan.count} (${replicas.plan.reason})`)
 log(`backend ${info.name}; config: 32 px, ${dataset.channels} channel(s), ${config.numClasses} classes, ch ${config.gCh} (${4 * config.gCh} channels per layer), batch ${config.batchSize}, attention G ${config.gAttention} D ${config.dAttention} (${config.attentionVariant}), SN G ${config.snG} D ${config.snD}, EMA from step ${config.ema.startStep}`)
 log(`sheet (raw + EMA, ${SHEET_PER_CLASS} per class) every ${sheetEvery}, checkpoint (getState + serialize) every ${checkpointEvery}`)
 log(' iter  tensors tensorMiB   heapMiB    rssMiB     v8MiB    extMiB  ms/iter')
@@ -130,7 +127,7 @@ let sheets = 0
 let checkpoints = 0
 let checkpointBytes = 0
 for (let i = 1; i <= iters; i++) {
-  const result = group ? group.trainStep([nextBatch()]) : trainer.trainStep([nextBatch()])
+  const result = replicas.trainStep([nextBatch()])
   if (result.nonFinite) throw new Error(`non-finite at step ${result.step}: ${result.nonFinite}`)
   if (i % sheetEvery === 0) {
     const { z, labels } = trainer.fixedLatents(SHEET_PER_CLASS, config.seed)
@@ -139,7 +136,7 @@ for (let i = 1; i <= iters; i++) {
     sheets++
   }
   if (i % checkpointEvery === 0) {
-    group?.verifyLockstep()
+    replicas.verifyLockstep()
     checkpointBytes = SaganTrainer.serializeState(trainer.getState()).byteLength
     checkpoints++
   }
@@ -149,7 +146,7 @@ for (let i = 1; i <= iters; i++) {
   }
 }
 const totalSeconds = (performance.now() - started) / 1000
-await group?.dispose()
+await replicas.dispose()
 trainer.dispose()
 gc()
 const afterDispose = tf.memory().numTensors

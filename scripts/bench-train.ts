@@ -9,9 +9,7 @@ import { parseArgs } from 'node:util'
 import { type BackendPreference, type RunConfig, buildRunConfig } from '../src-shared/run-config'
 import { initBackend } from '../src-main/engine/backend'
 import { trainingFlopsPerStep } from '../src-main/engine/cost'
-import { planReplicas } from '../src-main/engine/parallel/replica-count'
-import { ReplicaGroup } from '../src-main/engine/parallel/replica-group'
-import { spawnReplicaFromSource } from '../src-main/engine/testing/replica-from-source'
+import { benchReplicas } from '../src-main/engine/testing/replica-from-source'
 import { SaganTrainer } from '../src-main/engine/trainer'
 
 const { values: args } = parseArgs({
@@ -46,25 +44,23 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   const { imageSize: s, channels: c, batchSize: b, numClasses } = config
   const data = { numClasses, classNames: [], imageSize: s, channels: c }
   const trainer = await SaganTrainer.create(config, data)
-  const replicas = planReplicas({ batchSize: b, replicas: args.replicas === 'auto' ? 'auto' : Number(args.replicas) }, info.name)
-  const group = replicas.count > 1 ? await ReplicaGroup.start(trainer, replicas.count, info.name as BackendPreference, data, spawnReplicaFromSource) : null
-  const step = group ? (bs: typeof batches) => group.trainStep(bs) : (bs: typeof batches) => trainer.trainStep(bs)
+  const replicas = await benchReplicas(trainer, data, info.name, args.replicas!)
   const batch = { images: Uint8Array.from({ length: b * s * s * c }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: b }, (_, i) => i % numClasses) }
   const batches = Array.from({ length: config.nDis }, () => batch)
   const times: number[] = []
   for (let i = 0; i < warmup + iters; i++) {
     const t0 = performance.now()
-    step(batches)
+    replicas.trainStep(batches)
     if (i >= warmup) times.push(performance.now() - t0)
     if (!args.json) process.stdout.write(`\r${name}: step ${i + 1}/${warmup + iters} (${((performance.now() - t0) / 1000).toFixed(1)} s)   `)
   }
-  await group?.dispose()
+  await replicas.dispose()
   trainer.dispose()
   const ms = median(times)
   const result = {
-    engine: `tfjs-${info.name}${replicas.count > 1 ? ` x${replicas.count}` : ''}`,
-    replicas: replicas.count,
-    replicasReason: replicas.reason,
+    engine: `tfjs-${info.name}${replicas.plan.count > 1 ? ` x${replicas.plan.count}` : ''}`,
+    replicas: replicas.plan.count,
+    replicasReason: replicas.plan.reason,
     config: name,
     settings: { imageSize: s, channels: c, numClasses, ch: config.gCh, batchSize: b, zDim: config.zDim, gAttention: config.gAttention, dAttention: config.dAttention, attentionVariant: config.attentionVariant },
     msPerIter: ms,
@@ -77,7 +73,7 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   if (args.json) console.log(JSON.stringify(result))
   else {
     console.log(`\r${name.padEnd(6)} ${JSON.stringify(result.settings)}`)
-    console.log(`       replicas: ${replicas.count} (${replicas.reason})`)
+    console.log(`       replicas: ${replicas.plan.count} (${replicas.plan.reason})`)
     console.log(`       ${ms.toFixed(0)} ms/iter (median of ${iters}), ${result.imagesPerSecond.toFixed(2)} img/s, ${result.gflopsPerSecond.toFixed(2)} GFLOP/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.engine}`)
   }
 }

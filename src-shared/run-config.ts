@@ -8,7 +8,7 @@ export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
 /** The backend a run trains on and why each faster one was skipped. */
 export type BackendInfo = BackendReport
 
-/** How a run computes, as the run header shows it: "wasm", or "wasm x 2" with data-parallel replicas. */
+/** How a run computes, as the run header shows it: "wasm", or "wasm × 2" with data-parallel replicas. */
 export function backendLabel(backend: string, replicas: number): string {
   return replicas > 1 ? `${backend} × ${replicas}` : backend
 }

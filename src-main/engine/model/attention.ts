@@ -49,7 +49,8 @@ export class SelfAttention {
 
   /** softmax(q k^T) v: [B, N, C/8], [B, M, C/8], [B, M, C/2] -> [B, N, C/2]. */
   private attend(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, ctx: ForwardContext): tf.Tensor3D {
-    // Training on wasm: image by image, where XNNPACK takes every product (3x faster there).
+    // Training on wasm: image by image, where XNNPACK takes every product (measured at G's
+    // 32x32, batch 32: forward 301 -> 58 ms, forward and backward 972 -> 240 ms).
     // Evaluation keeps the batched ops, which the exported graph model reproduces bit for bit.
     if (ctx.training && !ctx.onAttention && tf.getBackend() === 'wasm') return attendPerImage(q, k, v)
     const beta = tf.softmax(tf.matMul(q, k, false, true)) as tf.Tensor3D // [B, N, M]; softmax over keys (last axis)

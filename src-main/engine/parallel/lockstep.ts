@@ -4,21 +4,20 @@
 // let them drift is caught at the next checkpoint instead of silently
 // training a mixture.
 import { createHash } from 'node:crypto'
-import { SaganTrainer } from '../trainer'
 import type { Collective } from './collective'
 
 /** 16-bit pieces of a SHA-1 prefix: small integers survive float32 exactly. */
 const DIGEST_PIECES = 3
 
-function digest(trainer: SaganTrainer): number[] {
-  const bytes = createHash('sha1').update(SaganTrainer.serializeState(trainer.getState())).digest()
+function digest(state: Uint8Array): number[] {
+  const bytes = createHash('sha1').update(state).digest()
   return Array.from({ length: DIGEST_PIECES }, (_, i) => bytes.readUInt16BE(2 * i))
 }
 
-/** Every replica's digest, by rank; all replicas must call it together. */
-export function exchangeDigests(trainer: SaganTrainer, collective: Collective): string[] {
+/** Every replica's digest of its serialized state, by rank; all replicas must call it together. */
+export function exchangeDigests(state: Uint8Array, collective: Collective): string[] {
   const mine = new Float32Array(collective.size * DIGEST_PIECES)
-  mine.set(digest(trainer), collective.rank * DIGEST_PIECES)
+  mine.set(digest(state), collective.rank * DIGEST_PIECES)
   const all = collective.allReduceSum(mine) // each slot has one non-zero row
   return Array.from({ length: collective.size }, (_, r) =>
     Array.from(all.subarray(r * DIGEST_PIECES, (r + 1) * DIGEST_PIECES), (v) => v.toString(16).padStart(4, '0')).join(''),

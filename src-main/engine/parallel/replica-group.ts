@@ -13,7 +13,7 @@ import type { PrimaryToReplica, ReplicaInit, ReplicaToPrimary } from './replica-
 export type SpawnReplica = (init: ReplicaInit) => Worker
 
 /** Replica r's share of one batch: images [B/size, H, W, C], labels [B/size]. */
-export function splitBatch(batch: Batch, size: number): Batch[] {
+function splitBatch(batch: Batch, size: number): Batch[] {
   const n = batch.labels.length
   if (n % size !== 0) throw new Error(`data-parallel: a batch of ${n} images does not split into ${size} equal shares`)
   const share = n / size
@@ -73,10 +73,13 @@ export class ReplicaGroup {
     return this.trainer.trainStep(shares.map((s) => s[0]))
   }
 
-  /** Throws if any replica's state differs from the primary's (they must be identical after every step). */
-  verifyLockstep(): void {
+  /**
+   * Throws if any replica's state differs from the primary's (they must be identical after every step).
+   * state: the primary's serialized state, when the caller has it already (a checkpoint does).
+   */
+  verifyLockstep(state = SaganTrainer.serializeState(this.trainer.getState())): void {
     for (const w of this.workers) post(w, { type: 'verify' })
-    assertInLockstep(exchangeDigests(this.trainer, this.collective))
+    assertInLockstep(exchangeDigests(state, this.collective))
   }
 
   /** Stops the replicas; the trainer goes on alone with the group's (identical) state. */

@@ -25,7 +25,7 @@ try {
     try {
       // Results are the primary's to report; a NaN step is undone here too.
       if (message.type === 'step') trainer.trainStep(message.batches)
-      else exchangeDigests(trainer, collective)
+      else exchangeDigests(SaganTrainer.serializeState(trainer.getState()), collective)
     } catch (err) {
       collective.abort(`replica ${init.rank}: ${messageOf(err)}`)
       post({ type: 'error', message: messageOf(err) })

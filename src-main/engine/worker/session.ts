@@ -198,10 +198,7 @@ export class TrainingSession {
       }
       if (result.step % config.sampleEvery === 0) await this.sendSheet()
       const minutes = (this.now() - this.lastCheckpointAt) / 60000
-      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) {
-        this.group?.verifyLockstep() // never checkpoint a state the replicas do not share
-        this.sendCheckpoint('interval')
-      }
+      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.sendCheckpoint('interval')
       // Let pause/stop/request messages in between steps.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
@@ -245,6 +242,7 @@ export class TrainingSession {
   private sendCheckpoint(reason: CheckpointReason, requestId?: number): void {
     const trainer = this.need()
     const bytes = SaganTrainer.serializeState(trainer.getState())
+    if (reason === 'interval') this.group?.verifyLockstep(bytes) // never checkpoint a state the replicas do not share
     this.lastCheckpointAt = this.now()
     this.post({ type: 'checkpoint', reason, requestId, step: trainer.completedSteps, bytes, sampler: this.sampler!.getState() }, [bytes.buffer as ArrayBuffer])
   }

@@ -18,8 +18,8 @@ const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
 }
 
 /**
- * What each replica beyond the first adds to the speed of one: bench:vs-torch and
- * bench:scaling measured 1.5-2.1x for two wasm replicas on 2 cores (docs/performance.md).
+ * What each replica beyond the first adds to the speed of one: two wasm replicas on
+ * 2 cores ran 1.3-2.1x one trainer's speed (bench:train, bench:scaling; docs/performance.md).
  */
 const REPLICA_GAIN = 0.6
 
