@@ -45,10 +45,10 @@ const batch = (s: number) => ({
   images: real.images.subarray(((s * B) % 4000) * 1024, ((s * B) % 4000 + B) * 1024),
   labels: real.labels.subarray((s * B) % 4000, (s * B) % 4000 + B),
 })
-trainer.trainStep(batch(0)) // warm-up: kernels compile on the first call
+await trainer.trainStep(batch(0)) // warm-up: kernels compile on the first call
 const steps = Number(args.steps)
 let t0 = performance.now()
-for (let s = 1; s <= steps; s++) trainer.trainStep(batch(s))
+for (let s = 1; s <= steps; s++) await trainer.trainStep(batch(s))
 const stepSeconds = seconds(t0) / steps
 console.log(`training step (${config.preset} preset, ${config.imageSize} px, gCh ${config.gCh}, batch ${B}): ${fmt(stepSeconds)} (mean of ${steps})`)
 

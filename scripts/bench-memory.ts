@@ -127,7 +127,7 @@ let sheets = 0
 let checkpoints = 0
 let checkpointBytes = 0
 for (let i = 1; i <= iters; i++) {
-  const result = replicas.trainStep([nextBatch()])
+  const result = await replicas.trainStep([nextBatch()])
   if (result.nonFinite) throw new Error(`non-finite at step ${result.step}: ${result.nonFinite}`)
   if (i % sheetEvery === 0) {
     const { z, labels } = trainer.fixedLatents(SHEET_PER_CLASS, config.seed)
@@ -136,8 +136,8 @@ for (let i = 1; i <= iters; i++) {
     sheets++
   }
   if (i % checkpointEvery === 0) {
-    replicas.verifyLockstep()
-    checkpointBytes = SaganTrainer.serializeState(trainer.getState()).byteLength
+    await replicas.verifyLockstep()
+    checkpointBytes = SaganTrainer.serializeState(await trainer.getState()).byteLength
     checkpoints++
   }
   if (i % every === 0) {

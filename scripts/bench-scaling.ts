@@ -59,7 +59,7 @@ async function worker(name: ConfigName, batchSize: number): Promise<void> {
   const { imageSize: s, channels: c, numClasses } = config
   const trainer = await SaganTrainer.create(config, { numClasses, classNames: [], imageSize: s, channels: c })
   const batch = { images: Uint8Array.from({ length: batchSize * s * s * c }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: batchSize }, (_, i) => i % numClasses) }
-  for (let i = 0; i < Number(args.warmup); i++) trainer.trainStep([batch])
+  for (let i = 0; i < Number(args.warmup); i++) await trainer.trainStep([batch])
   process.send!({ type: 'ready' })
   await new Promise<void>((resolve) => process.once('message', () => resolve()))
   const times: number[] = []
@@ -67,7 +67,7 @@ async function worker(name: ConfigName, batchSize: number): Promise<void> {
   const wall0 = performance.now()
   for (let i = 0; i < Number(args.iters); i++) {
     const t0 = performance.now()
-    trainer.trainStep([batch])
+    await trainer.trainStep([batch])
     times.push(performance.now() - t0)
   }
   const cpu = process.cpuUsage(cpu0)

@@ -50,7 +50,7 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   const times: number[] = []
   for (let i = 0; i < warmup + iters; i++) {
     const t0 = performance.now()
-    replicas.trainStep(batches)
+    await replicas.trainStep(batches)
     if (i >= warmup) times.push(performance.now() - t0)
     if (!args.json) process.stdout.write(`\r${name}: step ${i + 1}/${warmup + iters} (${((performance.now() - t0) / 1000).toFixed(1)} s)   `)
   }

@@ -14,8 +14,9 @@ test('parameter counts equal the sizes of the weights the trainer actually build
     for (const numClasses of [0, 10]) {
       const config = buildRunConfig('quick', ablation, { gCh: 8, dCh: 8, numClasses, channels: 3 })
       const t = await SaganTrainer.create(config, { numClasses, classNames: [], imageSize: 32, channels: 3 })
+      const { tensors } = await t.getState()
       const size = (prefix: string) =>
-        t.getState().tensors.filter((x) => x.name.startsWith(prefix) && !x.name.endsWith('.u') && !x.name.includes('.running')).reduce((n, x) => n + x.data.length, 0)
+        tensors.filter((x) => x.name.startsWith(prefix) && !x.name.endsWith('.u') && !x.name.includes('.running')).reduce((n, x) => n + x.data.length, 0)
       const e = estimateTrainingMemory(config, 'wasm')
       expect(e.parameters.generator).toBe(size('G/'))
       expect(e.parameters.discriminator).toBe(size('D/'))

@@ -31,7 +31,7 @@ function losses(r: StepResult): number[] {
 
 async function train(trainer: SaganTrainer, from: number, to: number): Promise<StepResult[]> {
   const out: StepResult[] = []
-  for (let s = from; s < to; s++) out.push(trainer.trainStep(batch(s)))
+  for (let s = from; s < to; s++) out.push(await trainer.trainStep(batch(s)))
   return out
 }
 
@@ -55,7 +55,7 @@ describe('SaganTrainer', () => {
   test('a different seed gives a different run', async () => {
     const a = await SaganTrainer.create(tinyConfig(), data)
     const b = await SaganTrainer.create(tinyConfig({ seed: 8 }), data)
-    const [ra, rb] = [a.trainStep(batch(0)), b.trainStep(batch(0))]
+    const [ra, rb] = [await a.trainStep(batch(0)), await b.trainStep(batch(0))]
     expect(losses(ra)).not.toEqual(losses(rb))
     a.dispose()
     b.dispose()
@@ -64,17 +64,17 @@ describe('SaganTrainer', () => {
   test('resuming from serialized state continues the same loss curve (train 6 == train 3, save, restore, train 3)', async () => {
     const whole = await SaganTrainer.create(tinyConfig(), data)
     const straight = await train(whole, 0, 6)
-    const finalWhole = whole.getState()
+    const finalWhole = await whole.getState()
     whole.dispose()
 
     const firstHalf = await SaganTrainer.create(tinyConfig(), data)
     await train(firstHalf, 0, 3)
-    const bytes = SaganTrainer.serializeState(firstHalf.getState())
+    const bytes = SaganTrainer.serializeState(await firstHalf.getState())
     firstHalf.dispose()
     const resumed = await SaganTrainer.restore(tinyConfig(), data, SaganTrainer.deserializeState(bytes))
     expect(resumed.completedSteps).toBe(3)
     const continued = await train(resumed, 3, 6)
-    const finalResumed = resumed.getState()
+    const finalResumed = await resumed.getState()
     resumed.dispose()
 
     continued.forEach((r, i) => {
@@ -93,8 +93,8 @@ describe('SaganTrainer', () => {
 
   test('state round-trips through bytes and covers G, D, EMA, every u vector and both Adam states', async () => {
     const t = await SaganTrainer.create(tinyConfig(), data)
-    t.trainStep(batch(0))
-    const state = t.getState()
+    await t.trainStep(batch(0))
+    const state = await t.getState()
     t.dispose()
     const back = SaganTrainer.deserializeState(SaganTrainer.serializeState(state))
     expect(back.step).toBe(1)
@@ -110,24 +110,24 @@ describe('SaganTrainer', () => {
 
   test('a checkpoint from another config is refused with the mismatching tensor named', async () => {
     const t = await SaganTrainer.create(tinyConfig(), data)
-    const state = t.getState()
+    const state = await t.getState()
     t.dispose()
     await expect(SaganTrainer.restore(tinyConfig({ dCh: 16 }), data, state)).rejects.toThrow(/D\/D.block0.conv1.w is 3x3x1x32, the config builds 3x3x1x64/)
   })
 
   test('a NaN weight is reported by name and the step is undone', async () => {
     const t = await SaganTrainer.create(tinyConfig(), data)
-    t.trainStep(batch(0))
-    const state = t.getState()
+    await t.trainStep(batch(0))
+    const state = await t.getState()
     t.dispose()
     const poisoned = state.tensors.find((x) => x.name === 'D/D.linear.b')
     if (!poisoned) throw new Error('test setup: D/D.linear.b missing')
     poisoned.data[0] = Number.NaN
     const r = await SaganTrainer.restore(tinyConfig(), data, state)
-    const result = r.trainStep(batch(1))
+    const result = await r.trainStep(batch(1))
     expect(result.nonFinite).toMatch(/^loss dLossReal/)
     expect(result.step).toBe(1)
-    const after = r.getState()
+    const after = await r.getState()
     expect(after.rng).toEqual(state.rng)
     expect(after.adamSteps).toEqual(state.adamSteps)
     after.tensors.forEach((x, i) => expect(Array.from(x.data), x.name).toEqual(Array.from(state.tensors[i].data)))
@@ -136,7 +136,7 @@ describe('SaganTrainer', () => {
 
   test('samples, fixed latents and the attention map have the documented shapes', async () => {
     const t = await SaganTrainer.create(tinyConfig(), data)
-    t.trainStep(batch(0))
+    await t.trainStep(batch(0))
     const { z, labels } = t.fixedLatents(2, 99)
     expect(Array.from(labels)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9])
     expect(t.fixedLatents(2, 99).z).toEqual(z)
@@ -155,12 +155,12 @@ describe('SaganTrainer', () => {
     const t = await SaganTrainer.create(tinyConfig({ batchSize: 8, nDis: 2 }), data)
     const batch8 = (i: number): Batch => ({ images: pool.images.slice((i % 6) * 8192, ((i % 6) + 1) * 8192), labels: pool.labels.slice((i % 6) * 8, (i % 6) * 8 + 8) })
     for (let s = 0; s < 8; s++) {
-      const r = t.trainStep([batch8(2 * s), batch8(2 * s + 1)])
+      const r = await t.trainStep([batch8(2 * s), batch8(2 * s + 1)])
       expect(r.nonFinite).toBeUndefined()
       for (const v of losses(r)) expect(Number.isFinite(v)).toBe(true)
     }
     expect(t.completedSteps).toBe(8)
-    for (const s of t.spectralNorms()) expect(s.sigma).toBeGreaterThan(0)
+    for (const s of await t.spectralNorms()) expect(s.sigma).toBeGreaterThan(0)
     t.dispose()
   })
 })

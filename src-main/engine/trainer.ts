@@ -149,9 +149,11 @@ export class SaganTrainer {
    * If any loss or weight becomes NaN/Inf the whole step is undone (weights,
    * optimiser, u vectors, rng) and the result names the culprit. In a
    * data-parallel group each batch is this replica's share (the losses are
-   * the whole batch's).
+   * the whole batch's). Results are read asynchronously: webgpu has no sync
+   * read in Node, and one await per step costs nothing on wasm/cpu. Callers
+   * must not use the trainer until the promise settles (the session serialises).
    */
-  trainStep(input: Batch | Batch[]): StepResult {
+  async trainStep(input: Batch | Batch[]): Promise<StepResult> {
     const batches = Array.isArray(input) ? input : [input]
     if (batches.length !== this.config.nDis) {
       throw new Error(`trainStep: got ${batches.length} batches, config.nDis is ${this.config.nDis} (one batch per discriminator step)`)
@@ -175,8 +177,11 @@ export class SaganTrainer {
         const finite = tf.sum(tf.mul(tf.concat(this.namedVariables().map(([, v]) => tf.reshape(v, [-1]))), 0))
         return tf.concat([tf.stack([d.real, d.fake, gLoss, finite]), ...(gammas.length ? [tf.stack(gammas)] : [])])
       })
-      values = readout.dataSync() as Float32Array
-      readout.dispose()
+      try {
+        values = (await readout.data()) as Float32Array
+      } finally {
+        readout.dispose()
+      }
       // Every replica then sees the same losses and takes the same NaN decision.
       values = this.meanOverReplicas(values)
     } catch (err) {
@@ -187,7 +192,7 @@ export class SaganTrainer {
     }
     const [dLossReal, dLossFake, gLoss, finite] = values
     const gammas = this.attentionLayers.map((layer, i) => ({ layer, value: values[4 + i] }))
-    const nonFinite = this.findNonFinite({ dLossReal, dLossFake, gLoss }, Number.isFinite(finite))
+    const nonFinite = await this.findNonFinite({ dLossReal, dLossFake, gLoss }, Number.isFinite(finite))
     if (nonFinite) {
       this.rollback(snapshot, rngBefore, adamBefore)
       return { step: this.step, dLossReal, dLossFake, gLoss, gammas, nonFinite }
@@ -252,16 +257,18 @@ export class SaganTrainer {
   }
 
   /** Largest singular value estimate of every spectrally normalised weight (no u update), for logging. */
-  spectralNorms(): { layer: string; sigma: number }[] {
+  async spectralNorms(): Promise<{ layer: string; sigma: number }[]> {
     const names = [this.gStore, this.dStore].flatMap((store) => [...store.params.keys()].filter((n) => store.buffers.has(uNameOf(n))).map((n) => [store, n] as const))
     const values = tf.tidy(() => tf.stack(names.map(([store, n]) => spectralSigma(store, n, false))))
-    const out = values.dataSync()
+    const out = await values.data()
     values.dispose()
     return names.map(([, layer], i) => ({ layer, sigma: out[i] }))
   }
 
-  getState(): TrainerState {
-    const tensors: NamedArray[] = this.namedVariables().map(([name, v]) => ({ name, shape: [...v.shape], data: v.dataSync() as Float32Array }))
+  async getState(): Promise<TrainerState> {
+    const variables = this.namedVariables()
+    const arrays = await Promise.all(variables.map(([, v]) => v.data() as Promise<Float32Array>))
+    const tensors: NamedArray[] = variables.map(([name, v], i) => ({ name, shape: [...v.shape], data: arrays[i] }))
     return { version: 1, step: this.step, rng: this.rng.getState(), adamSteps: { g: this.adamG.step, d: this.adamD.step }, tensors }
   }
 
@@ -320,7 +327,11 @@ export class SaganTrainer {
     return this.collective ? { collective: this.collective } : {}
   }
 
-  /** Every replica applies the mean of all replicas' gradients (the same bits everywhere). */
+  /**
+   * Every replica applies the mean of all replicas' gradients (the same bits everywhere).
+   * Reads synchronously: the all-reduce blocks inside the step, and replicas
+   * only run on wasm/cpu (planReplicas), where dataSync is cheap.
+   */
   private averaged(grads: Map<string, tf.Tensor>, store: ParamStore): Map<string, tf.Tensor> {
     const collective = this.collective
     if (!collective) return grads
@@ -451,12 +462,12 @@ export class SaganTrainer {
     this.adamD.step = adam.d
   }
 
-  private findNonFinite(losses: Record<string, number>, weightsFinite: boolean): string | undefined {
+  private async findNonFinite(losses: Record<string, number>, weightsFinite: boolean): Promise<string | undefined> {
     for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) return `loss ${name} = ${value}`
     if (weightsFinite) return undefined
     for (const [name, v] of this.namedVariables()) {
       const bad = tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v))))
-      const isBad = bad.dataSync()[0] === 1
+      const isBad = (await bad.data())[0] === 1
       bad.dispose()
       if (isBad) return `weight ${name}`
     }

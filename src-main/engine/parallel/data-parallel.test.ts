@@ -60,8 +60,8 @@ describe('data-parallel training', () => {
     const together: StepResult[] = []
     let tensorsAfterFirst = 0
     for (let s = 0; s < steps; s++) {
-      alone.push(single.trainStep(batches(s)))
-      together.push(pair.trainStep(batches(s)))
+      alone.push(await single.trainStep(batches(s)))
+      together.push(await pair.trainStep(batches(s)))
       if (s === 0) tensorsAfterFirst = tf.memory().numTensors
     }
     expect(tf.memory().numTensors).toBe(tensorsAfterFirst)
@@ -72,8 +72,8 @@ describe('data-parallel training', () => {
     for (let s = 0; s < steps; s++) expect(relativeError(losses(together[s]), losses(alone[s]))).toBeLessThan(1e-3)
 
     // Every tensor of the state (G, D, EMA, u vectors, BN statistics, Adam moments) and the rng.
-    const a = single.getState()
-    const b = primary.getState()
+    const a = await single.getState()
+    const b = await primary.getState()
     expect(b.rng).toEqual(a.rng)
     expect(b.tensors.map((t) => t.name)).toEqual(a.tensors.map((t) => t.name))
     const errors = b.tensors.map((t, i) => ({ name: t.name, error: relativeError(t.data, a.tensors[i].data) }))
@@ -96,16 +96,16 @@ describe('data-parallel training', () => {
     expect(variances.length).toBe(14) // 7 BN layers, raw and EMA
     expect(worst(variances).error, `${worst(variances).name} differs most`).toBeLessThan(1e-4)
 
-    pair.verifyLockstep() // the replica's state hashes to the primary's
+    await pair.verifyLockstep() // the replica's state hashes to the primary's
   }, 120_000)
 
   test('after the group is disposed the trainer trains alone on whole batches', async () => {
     const primary = await SaganTrainer.create(config(), data)
     cleanup.push(() => primary.dispose())
     const pair = await group(primary)
-    pair.trainStep(batches(0))
+    await pair.trainStep(batches(0))
     await pair.dispose()
-    const r = primary.trainStep(batches(1))
+    const r = await primary.trainStep(batches(1))
     expect(r.step).toBe(2)
     expect(losses(r).every(Number.isFinite)).toBe(true)
   }, 120_000)
@@ -113,22 +113,22 @@ describe('data-parallel training', () => {
   test('a replica that holds other weights is caught by the lockstep check', async () => {
     const primary = await SaganTrainer.create(config(), data)
     const other = await SaganTrainer.create(config({ seed: 12 }), data)
-    const otherState = SaganTrainer.serializeState(other.getState())
+    const otherState = SaganTrainer.serializeState(await other.getState())
     other.dispose()
     cleanup.push(() => primary.dispose())
     const pair = await group(primary, (init) => fromSource({ ...init, state: otherState }))
-    expect(() => pair.verifyLockstep()).toThrow(/replica 1 no longer holds the primary's state/)
+    await expect(pair.verifyLockstep()).rejects.toThrow(/replica 1 no longer holds the primary's state/)
   }, 120_000)
 
   test('a replica that fails mid-step fails the step on the primary instead of hanging it, and the primary rolls back', async () => {
     const primary = await SaganTrainer.create(config(), data)
     cleanup.push(() => primary.dispose())
     const pair = await group(primary)
-    const before = SaganTrainer.serializeState(primary.getState())
+    const before = SaganTrainer.serializeState(await primary.getState())
     const bad = batches(0)
     bad[0].labels = Int32Array.from(bad[0].labels, (l, i) => (i >= B / 2 ? 99 : l)) // only the replica's half is bad
-    expect(() => pair.trainStep(bad)).toThrow(/replica 1: label 99 is outside 0\.\.9/)
-    expect(SaganTrainer.serializeState(primary.getState())).toEqual(before)
+    await expect(pair.trainStep(bad)).rejects.toThrow(/replica 1: label 99 is outside 0\.\.9/)
+    expect(SaganTrainer.serializeState(await primary.getState())).toEqual(before)
   }, 120_000)
 })
 

@@ -45,7 +45,7 @@ export class ReplicaGroup {
   static async start(trainer: SaganTrainer, size: number, backend: BackendPreference, data: TrainingData, spawn: SpawnReplica): Promise<ReplicaGroup> {
     if (trainer.config.batchSize % size !== 0) throw new Error(`data-parallel: batchSize ${trainer.config.batchSize} does not split into ${size} replicas`)
     const buffers = createCollectiveBuffers(size, trainer.exchangeCapacity)
-    const state = SaganTrainer.serializeState(trainer.getState())
+    const state = SaganTrainer.serializeState(await trainer.getState())
     const workers: Worker[] = []
     try {
       for (let rank = 1; rank < size; rank++) workers.push(spawn({ rank, buffers, config: trainer.config, data, state, backend }))
@@ -64,7 +64,7 @@ export class ReplicaGroup {
   }
 
   /** One training step over whole batches (trainer.batchesPerStep of them); blocks until every replica has done its share. */
-  trainStep(batches: Batch[]): StepResult {
+  trainStep(batches: Batch[]): Promise<StepResult> {
     const shares = batches.map((b) => splitBatch(b, this.size))
     this.workers.forEach((w, i) => {
       const mine = shares.map((s) => s[i + 1])
@@ -77,7 +77,8 @@ export class ReplicaGroup {
    * Throws if any replica's state differs from the primary's (they must be identical after every step).
    * state: the primary's serialized state, when the caller has it already (a checkpoint does).
    */
-  verifyLockstep(state = SaganTrainer.serializeState(this.trainer.getState())): void {
+  async verifyLockstep(state?: Uint8Array): Promise<void> {
+    state ??= SaganTrainer.serializeState(await this.trainer.getState())
     for (const w of this.workers) post(w, { type: 'verify' })
     assertInLockstep(exchangeDigests(state, this.collective))
   }

@@ -21,15 +21,20 @@ try {
   if (backend.name !== init.backend) throw new Error(`replica ${init.rank} got backend ${backend.name}, the primary trains on ${init.backend}`)
   const trainer = await SaganTrainer.restore(init.config, init.data, SaganTrainer.deserializeState(init.state))
   trainer.attachCollective(collective)
+  const handle = async (message: PrimaryToReplica): Promise<void> => {
+    // Results are the primary's to report; a NaN step is undone here too.
+    if (message.type === 'step') await trainer.trainStep(message.batches)
+    else exchangeDigests(SaganTrainer.serializeState(await trainer.getState()), collective)
+  }
+  // One message at a time, in order: a step's reads are asynchronous.
+  let queue = Promise.resolve()
   port.on('message', (message: PrimaryToReplica) => {
-    try {
-      // Results are the primary's to report; a NaN step is undone here too.
-      if (message.type === 'step') trainer.trainStep(message.batches)
-      else exchangeDigests(SaganTrainer.serializeState(trainer.getState()), collective)
-    } catch (err) {
-      collective.abort(`replica ${init.rank}: ${messageOf(err)}`)
-      post({ type: 'error', message: messageOf(err) })
-    }
+    queue = queue.then(() =>
+      handle(message).catch((err: unknown) => {
+        collective.abort(`replica ${init.rank}: ${messageOf(err)}`)
+        post({ type: 'error', message: messageOf(err) })
+      }),
+    )
   })
   post({ type: 'ready' })
 } catch (err) {

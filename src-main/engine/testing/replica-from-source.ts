@@ -14,10 +14,10 @@ export const spawnReplicaFromSource: SpawnReplica = (init) => new Worker(bootstr
 export interface BenchReplicas {
   plan: ReplicaPlan
   /** A step over whole batches, on the group when there is one. */
-  trainStep: (batches: Batch[]) => StepResult
+  trainStep: (batches: Batch[]) => Promise<StepResult>
   dispose: () => Promise<void>
   /** Lockstep check (a no-op for a single trainer). */
-  verifyLockstep: () => void
+  verifyLockstep: () => Promise<void>
 }
 
 /** Benchmarks: the replicas a --replicas flag ('auto' or a count) asks for, planned as the studio plans them. */
@@ -28,6 +28,6 @@ export async function benchReplicas(trainer: SaganTrainer, data: TrainingData, b
     plan,
     trainStep: (batches) => (group ? group.trainStep(batches) : trainer.trainStep(batches)),
     dispose: async () => group?.dispose(),
-    verifyLockstep: () => group?.verifyLockstep(),
+    verifyLockstep: async () => group?.verifyLockstep(),
   }
 }

@@ -43,6 +43,8 @@ export class TrainingSession {
   private lastProgress = 0
   private lastCheckpointAt = Date.now()
   private loop: Promise<void> | null = null
+  /** The tail of the trainer's work queue (see exclusive). */
+  private serial: Promise<unknown> = Promise.resolve()
 
   private readonly now: () => number
   private readonly spawnReplica: SpawnReplica | undefined
@@ -70,29 +72,31 @@ export class TrainingSession {
           break
         case 'stop':
           if (this.phase === 'running') this.phase = 'stopping'
-          else if (this.phase === 'paused' || this.phase === 'idle') this.finish('stopped')
+          else if (this.phase === 'paused' || this.phase === 'idle') await this.finish('stopped')
           break
         case 'requestSamples':
-          await this.sendSamples(message.z, message.labels, message.weights, message.requestId)
+          await this.exclusive(() => this.sendSamples(message.z, message.labels, message.weights, message.requestId))
           break
-        case 'requestAttention': {
-          const trainer = this.need()
-          const attention = await trainer.attentionMap(message.z, message.label, message.query, message.weights)
-          this.post({ type: 'attention', requestId: message.requestId, step: trainer.completedSteps, attention }, [attention.map.buffer as ArrayBuffer])
+        case 'requestAttention':
+          await this.exclusive(async () => {
+            const trainer = this.need()
+            const attention = await trainer.attentionMap(message.z, message.label, message.query, message.weights)
+            this.post({ type: 'attention', requestId: message.requestId, step: trainer.completedSteps, attention }, [attention.map.buffer as ArrayBuffer])
+          })
           break
-        }
         case 'requestCheckpoint':
-          this.sendCheckpoint('requested', message.requestId)
+          await this.exclusive(() => this.sendCheckpoint('requested', message.requestId))
           break
-        case 'inspectState': {
-          const { config, data } = this.inspecting ?? {}
-          if (!config || !data) throw new Error('inspectState: only an inspect-only worker can load another checkpoint')
-          const next = await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(message.state))
-          this.trainer?.dispose()
-          this.trainer = next
-          this.post({ type: 'inspecting', requestId: message.requestId, step: next.completedSteps })
+        case 'inspectState':
+          await this.exclusive(async () => {
+            const { config, data } = this.inspecting ?? {}
+            if (!config || !data) throw new Error('inspectState: only an inspect-only worker can load another checkpoint')
+            const next = await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(message.state))
+            this.trainer?.dispose()
+            this.trainer = next
+            this.post({ type: 'inspecting', requestId: message.requestId, step: next.completedSteps })
+          })
           break
-        }
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: 'requestId' in message ? message.requestId : undefined })
@@ -166,48 +170,66 @@ export class TrainingSession {
     await group?.dispose()
   }
 
+  /**
+   * Runs trainer work one piece at a time, in arrival order: reads are
+   * asynchronous (webgpu), so a request arriving mid-step would otherwise see
+   * a half-done step (new weights, old step count). Never nest calls.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(work)
+    this.serial = run.catch(() => undefined)
+    return run
+  }
+
   private async trainLoop(): Promise<void> {
     const trainer = this.need()
     const config = trainer.config
     while (this.phase === 'running') {
       if (trainer.completedSteps >= config.steps) return this.finish('completed')
-      const started = this.now()
-      const batches = Array.from({ length: trainer.batchesPerStep }, () => this.nextBatch())
-      const result = this.group ? this.group.trainStep(batches) : trainer.trainStep(batches)
-      if (result.nonFinite) {
-        this.phase = 'paused'
-        this.post({ type: 'nonFinite', step: result.step, what: result.nonFinite })
-        break
-      }
-      const seconds = (this.now() - started) / 1000
-      this.secondsPerStep = this.secondsPerStep === 0 ? seconds : this.secondsPerStep * (1 - PACE_SMOOTHING) + seconds * PACE_SMOOTHING
-      if (this.now() - this.lastProgress >= PROGRESS_INTERVAL_MS || result.step >= config.steps) {
-        this.lastProgress = this.now()
-        this.post({
-          type: 'progress',
-          step: result.step,
-          targetStep: config.steps,
-          dLossReal: result.dLossReal,
-          dLossFake: result.dLossFake,
-          gLoss: result.gLoss,
-          gammas: result.gammas,
-          imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
-          etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
-          backend: backendLabel(this.backend, this.replicas.count),
-        })
-      }
-      if (result.step % config.sampleEvery === 0) await this.sendSheet()
-      const minutes = (this.now() - this.lastCheckpointAt) / 60000
-      if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.sendCheckpoint('interval')
+      if (!(await this.exclusive(() => this.trainOneStep(trainer)))) break
       // Let pause/stop/request messages in between steps.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
     if (this.phase === 'paused') this.post({ type: 'paused', step: trainer.completedSteps })
-    if (this.phase === 'stopping') this.finish('stopped')
+    if (this.phase === 'stopping') await this.finish('stopped')
   }
 
-  private finish(kind: 'completed' | 'stopped'): void {
-    if (this.trainer) this.sendCheckpoint('final')
+  /** One step with its progress, sheet and interval checkpoint; false when a NaN/Inf step paused the run. */
+  private async trainOneStep(trainer: SaganTrainer): Promise<boolean> {
+    const config = trainer.config
+    const started = this.now()
+    const batches = Array.from({ length: trainer.batchesPerStep }, () => this.nextBatch())
+    const result = await (this.group ? this.group.trainStep(batches) : trainer.trainStep(batches))
+    if (result.nonFinite) {
+      this.phase = 'paused'
+      this.post({ type: 'nonFinite', step: result.step, what: result.nonFinite })
+      return false
+    }
+    const seconds = (this.now() - started) / 1000
+    this.secondsPerStep = this.secondsPerStep === 0 ? seconds : this.secondsPerStep * (1 - PACE_SMOOTHING) + seconds * PACE_SMOOTHING
+    if (this.now() - this.lastProgress >= PROGRESS_INTERVAL_MS || result.step >= config.steps) {
+      this.lastProgress = this.now()
+      this.post({
+        type: 'progress',
+        step: result.step,
+        targetStep: config.steps,
+        dLossReal: result.dLossReal,
+        dLossFake: result.dLossFake,
+        gLoss: result.gLoss,
+        gammas: result.gammas,
+        imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
+        etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
+        backend: backendLabel(this.backend, this.replicas.count),
+      })
+    }
+    if (result.step % config.sampleEvery === 0) await this.sendSheet()
+    const minutes = (this.now() - this.lastCheckpointAt) / 60000
+    if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) await this.sendCheckpoint('interval')
+    return true
+  }
+
+  private async finish(kind: 'completed' | 'stopped'): Promise<void> {
+    if (this.trainer) await this.exclusive(() => this.sendCheckpoint('final'))
     this.phase = 'done'
     void this.disbandGroup()
     this.post({ type: kind, step: this.trainer?.completedSteps ?? 0 })
@@ -239,10 +261,10 @@ export class TrainingSession {
     this.post({ type: 'samples', requestId, step: trainer.completedSteps, weights, images, labels, count: labels.length, imageSize, channels }, [images.buffer as ArrayBuffer])
   }
 
-  private sendCheckpoint(reason: CheckpointReason, requestId?: number): void {
+  private async sendCheckpoint(reason: CheckpointReason, requestId?: number): Promise<void> {
     const trainer = this.need()
-    const bytes = SaganTrainer.serializeState(trainer.getState())
-    if (reason === 'interval') this.group?.verifyLockstep(bytes) // never checkpoint a state the replicas do not share
+    const bytes = SaganTrainer.serializeState(await trainer.getState())
+    if (reason === 'interval') await this.group?.verifyLockstep(bytes) // never checkpoint a state the replicas do not share
     this.lastCheckpointAt = this.now()
     this.post({ type: 'checkpoint', reason, requestId, step: trainer.completedSteps, bytes, sampler: this.sampler!.getState() }, [bytes.buffer as ArrayBuffer])
   }

@@ -44,8 +44,8 @@ async function trainedRun(numClasses: number, overrides: Partial<RunConfigInput>
   const data: TrainingData = { numClasses, classNames: numClasses > 0 ? CLASSES : [], imageSize: 32, channels: 1 }
   const config = runConfig(numClasses, overrides)
   const trainer = await SaganTrainer.create(config, data)
-  for (let s = 0; s < 3; s++) trainer.trainStep(batch(s, numClasses))
-  const state = trainer.getState()
+  for (let s = 0; s < 3; s++) await trainer.trainStep(batch(s, numClasses))
+  const state = await trainer.getState()
   trainer.dispose()
   for (const t of state.tensors) if (/^G(ema)?\/.*\.gamma$/.test(t.name)) t.data = Float32Array.of(0.7)
   return SaganTrainer.restore(config, data, state)
@@ -65,7 +65,7 @@ function exportedRun(name: string, numClasses: number, overrides: Partial<RunCon
     run = (async () => {
       const trainer = await trainedRun(numClasses, overrides)
       const dir = join(out, name)
-      const state = SaganTrainer.serializeState(trainer.getState())
+      const state = SaganTrainer.serializeState(await trainer.getState())
       await writeGeneratorModel(dir, { config: trainer.config, state, classNames: CLASSES.slice(0, numClasses), runName: name, step: trainer.completedSteps })
       return { trainer, dir }
     })()
@@ -109,7 +109,7 @@ async function expectSameImages({ trainer, dir }: Exported): Promise<void> {
 
 /** max |graph model output - engine evaluation output| over all pixels, before the uint8 mapping. */
 async function floatDifference(trainer: SaganTrainer, folder: string, w: WeightsChoice, z: Float32Array, labels: Int32Array): Promise<number> {
-  const { generator, store } = checkpointGenerator(trainer.config, trainer.getState(), w)
+  const { generator, store } = checkpointGenerator(trainer.config, await trainer.getState(), w)
   const model = await loadGraphModel(graphModelFolder(folder))
   const diff = tf.tidy(() => {
     const zt = tf.tensor2d(z, [labels.length, trainer.config.zDim])
@@ -198,7 +198,7 @@ describe('exported generator', () => {
 
   test('mistakes are refused with what to do: wrong class names, a folder without an export, a missing weights choice, a bad label', async () => {
     const { trainer } = await conditional()
-    const state = SaganTrainer.serializeState(trainer.getState())
+    const state = SaganTrainer.serializeState(await trainer.getState())
     await expect(writeGeneratorModel(join(out, 'bad'), { config: trainer.config, state, classNames: ['a'], runName: 'x', step: 3 })).rejects.toThrow(/3 classes but 1 class names/)
     await expect(loadGeneratorModel(out)).rejects.toThrow(/sagan-generator.json: not found/)
     const imported = await loadGeneratorModel((await unconditional()).dir)
