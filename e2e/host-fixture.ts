@@ -16,7 +16,8 @@ export interface StudioHost {
 const CLI = join(import.meta.dirname, '..', 'out', 'main', 'cli.js')
 
 export async function startStudioHost(dataDir: string, port = 0, token?: string): Promise<{ url: string; child: ChildProcess }> {
-  const args = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, ...(token ? [`--token=${token}`] : [])]
+  // --root: the specs' image folders are made under the temporary folder.
+  const args = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--root', tmpdir(), ...(token ? [`--token=${token}`] : [])]
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   })

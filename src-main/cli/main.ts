@@ -12,6 +12,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import { startHost } from '../host/server'
 import { resolveDataDir } from '../studio/data-dir'
 import { openStudio, type Studio } from '../studio/open-studio'
+import { browsableRoots } from '../studio/folder-browser'
 import { formatReportText } from '../data'
 import { formatBytes } from '../../src-shared/format'
 import { formatRunDetail, formatRunsTable } from './format'
@@ -52,9 +53,12 @@ const program = new Command('sagan-studio')
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
 
-function studioFor(opts: { dataDir?: string }): Studio {
-  return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser' })
+function studioFor(opts: { dataDir?: string }, folderRoots?: string[]): Studio {
+  return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser', folderRoots })
 }
+
+/** Read from the environment rather than the command line, where other users' `ps` can see it. */
+const TOKEN_VARIABLE = 'SAGAN_STUDIO_TOKEN'
 
 /** Opens the studio for one command and always closes it (live runs save first). */
 async function withStudio<T>(opts: { dataDir?: string }, fn: (studio: Studio) => Promise<T>): Promise<T> {
@@ -71,12 +75,17 @@ program
   .description('serve the studio UI to a browser on this machine')
   .option('-p, --port <port>', 'TCP port (0 picks a free one)', (v) => parseInt(v, 10), 4780)
   .option('--host <address>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
-  .option('--token <token>', 'reuse a token (e.g. to restart without reopening the page); default: a new random one')
+  .option('--token <token>', `reuse a token of at least 128 bits (e.g. to restart without reopening the page; also read from ${TOKEN_VARIABLE}); default: a new random one`)
+  .option('--root <dir...>', 'also let the browser open image folders inside DIR (default: your home folder and the demo)')
   .addOption(dataDirOption())
-  .action(async (opts: { port: number; host: string; token?: string; dataDir?: string }) => {
-    const studio = studioFor(opts)
+  .action(async (opts: { port: number; host: string; token?: string; root?: string[]; dataDir?: string }) => {
+    const token = opts.token ?? (process.env[TOKEN_VARIABLE] || undefined)
+    const studio = studioFor(opts, browsableRoots((opts.root ?? []).map((r) => resolvePath(r))))
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
-    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host, token: opts.token })
+    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host, token }).catch(async (err: unknown) => {
+      await studio.close()
+      throw err
+    })
     if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
       console.warn(`Warning: listening on ${opts.host}; anyone who can reach it and has the token controls the studio.`)
     }

@@ -2,13 +2,16 @@
 // token-protected WebSocket. Binds loopback unless told otherwise.
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { StudioCalls, StudioEvents } from '../../src-shared/contract'
 import type { EventHub } from '../../src-shared/event-hub'
-import { decodeMessage, encodeMessage } from '../../src-shared/wire'
+import { encodeMessage } from '../../src-shared/wire'
 import { exposeStudio } from '../studio/expose'
-import { newToken, tokenMatches } from './token'
+import { newToken, tokenBits, tokenMatches } from './token'
+import { MAX_FRAME_BYTES, MAX_PENDING_CALLS, MAX_UNSENT_BYTES, SLOW_CONSUMER_CLOSE, decodeInbound } from './inbound-limits'
+import { allowedHostnames, contentSecurityPolicy, hostHeaderAllowed, originAllowed, requestTarget } from './request-guard'
 
 export const RPC_PATH = '/rpc'
 
@@ -28,31 +31,26 @@ export interface RunningHost {
   port: number
   host: string
   server: Server
+  /** Connected WebSocket clients. */
+  clientCount(): number
   close(): Promise<void>
 }
 
-// The renderer talks only to its own origin; everything else is refused.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
-
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  if (options.token !== undefined && options.token.length < 16) {
-    throw new Error('--token must be at least 16 characters; omit it to get a random one')
-  }
+  if (options.token !== undefined) checkTokenStrength(options.token)
   const token = options.token ?? newToken()
   const bindHost = options.host ?? '127.0.0.1'
+  const allowed = allowedHostnames(bindHost)
   const serveStatic = sirv(options.rendererDir, { dev: false, etag: true, dotfiles: false })
+  let port = 0
 
   const server = createServer((req, res) => {
-    res.setHeader('Content-Security-Policy', CSP)
+    // DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends that name as Host.
+    if (!hostHeaderAllowed(req, allowed)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('misdirected request: this host answers only to its own address')
+      return
+    }
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host, RPC_PATH))
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Referrer-Policy', 'no-referrer')
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -63,21 +61,34 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found')
     })
   })
+  // A malformed request line or header is answered and dropped, never thrown.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 })
-  server.on('upgrade', (req, socket, head) => {
-    if (!isAuthorised(req, token)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
-      return
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    socket.on('error', () => socket.destroy())
+    try {
+      const refusal = upgradeRefusal(req, token, allowed, port)
+      if (refusal) {
+        socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`)
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options))
+    } catch (err) {
+      // Whatever a request holds, the host (and the training in it) stays up.
+      console.warn('[host] upgrade refused:', (err as Error).message)
+      socket.destroy()
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, options))
   })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, bindHost, () => resolve())
   })
-  const port = (server.address() as AddressInfo).port
+  port = (server.address() as AddressInfo).port
   const urlHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost
   return {
     url: `http://${urlHost}:${port}/#token=${token}`,
@@ -85,6 +96,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     port,
     host: bindHost,
     server,
+    clientCount: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate()
@@ -95,34 +107,64 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 }
 
-function isAuthorised(req: IncomingMessage, token: string): boolean {
-  const url = new URL(req.url ?? '/', 'http://host')
-  return url.pathname === RPC_PATH && tokenMatches(token, url.searchParams.get('token'))
+/** Why an upgrade is refused, as an HTTP status line, or null when it may proceed. */
+function upgradeRefusal(req: IncomingMessage, token: string, allowed: Set<string>, port: number): string | null {
+  const target = requestTarget(req)
+  if (!target || target.pathname !== RPC_PATH) return '404 Not Found'
+  if (!hostHeaderAllowed(req, allowed)) return '421 Misdirected Request'
+  if (!originAllowed(req, allowed, port)) return '403 Forbidden'
+  if (!tokenMatches(token, target.searchParams.get('token'))) return '401 Unauthorized'
+  return null
 }
 
 function serveClient(ws: WebSocket, options: HostOptions): void {
-  const disconnect = exposeStudio(options.service, options.events, {
-    post: (data) => {
-      if (ws.readyState === ws.OPEN) ws.send(data)
+  let closing = false
+  // Closes with a reason; a peer that does not read even the close frame is cut off.
+  const closeWith = (code: number, reason: string) => {
+    if (closing) return
+    closing = true
+    console.warn(`[host] disconnected a client: ${reason}`)
+    ws.close(code, reason)
+    setTimeout(() => ws.terminate(), 1000).unref()
+  }
+  const disconnect = exposeStudio(
+    options.service,
+    options.events,
+    {
+      post: (data: Uint8Array) => {
+        if (ws.readyState !== ws.OPEN || closing) return
+        // A client that stops reading would otherwise keep every reply in this process.
+        if (ws.bufferedAmount + data.byteLength > MAX_UNSENT_BYTES) return closeWith(SLOW_CONSUMER_CLOSE.code, SLOW_CONSUMER_CLOSE.reason)
+        ws.send(data)
+      },
+      on: (fn) => {
+        ws.on('message', (data: Buffer, isBinary: boolean) => {
+          const message = isBinary ? decodeOrNull(data) : null
+          // Untrusted peer: anything that is not a decodable object ends the connection.
+          if (message === null || typeof message !== 'object') closeWith(1003, 'malformed message')
+          else fn(message)
+        })
+      },
+      serialize: encodeMessage,
     },
-    on: (fn) => {
-      ws.on('message', (data: Buffer) => {
-        const message = decodeOrNull(data)
-        // Untrusted peer: anything that is not a decodable object ends the connection.
-        if (message === null || typeof message !== 'object') ws.close(1003, 'malformed message')
-        else fn(message)
-      })
-    },
-    serialize: encodeMessage,
-  })
+    { maxPendingCalls: MAX_PENDING_CALLS, onMalformed: (why) => closeWith(1003, why) },
+  )
   ws.on('close', disconnect)
   ws.on('error', disconnect)
 }
 
 function decodeOrNull(data: Buffer): unknown {
   try {
-    return decodeMessage(data)
+    return decodeInbound(data)
   } catch {
     return null
+  }
+}
+
+/** Tokens are secrets: fewer than 128 bits (estimated from their length and alphabet) are refused. */
+function checkTokenStrength(token: string): void {
+  const bits = tokenBits(token)
+  if (bits < 128) {
+    throw new Error(`--token (or SAGAN_STUDIO_TOKEN) is too weak: about ${Math.floor(bits)} bits, at least 128 are needed (e.g. 32 random hex characters); omit it to get a random one`)
   }
 }

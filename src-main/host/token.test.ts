@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { newToken, tokenMatches } from './token'
+import { newToken, tokenBits, tokenMatches } from './token'
 
 describe('host token', () => {
   it('is 192 random bits in hex, so it can follow --token on a command line as it is', () => {
@@ -14,5 +14,12 @@ describe('host token', () => {
     expect(tokenMatches(t, newToken())).toBe(false)
     expect(tokenMatches(t, t.slice(1))).toBe(false)
     expect(tokenMatches(t, null)).toBe(false)
+  })
+
+  it('estimates the strength of a given token from its length and alphabet', () => {
+    expect(tokenBits(newToken())).toBe(192)
+    expect(tokenBits('0123456789abcdef'.repeat(2))).toBe(128)
+    expect(tokenBits('z'.repeat(100))).toBe(0)
+    expect(tokenBits('Correct-Horse')).toBeLessThan(128)
   })
 })

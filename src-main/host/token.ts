@@ -16,3 +16,21 @@ export function tokenMatches(expected: string, given: string | null): boolean {
   const b = Buffer.from(given)
   return a.length === b.length && timingSafeEqual(a, b)
 }
+
+/**
+ * A given token's strength, estimated as length x log2(alphabet), the alphabet
+ * being the character classes it uses (hex digits count as 16). A repeated
+ * character counts as one: "aaaa..." is not a secret however long.
+ */
+export function tokenBits(token: string): number {
+  if (new Set(token).size < 8) return 0
+  let alphabet = 0
+  if (/^[0-9a-f]+$/.test(token) || /^[0-9A-F]+$/.test(token)) alphabet = 16
+  else {
+    if (/[0-9]/.test(token)) alphabet += 10
+    if (/[a-z]/.test(token)) alphabet += 26
+    if (/[A-Z]/.test(token)) alphabet += 26
+    if (/[^0-9a-zA-Z]/.test(token)) alphabet += 32
+  }
+  return token.length * Math.log2(alphabet)
+}

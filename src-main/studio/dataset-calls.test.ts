@@ -1,5 +1,8 @@
 // Dataset calls of the service on the real demo folder: progress while a
 // folder is read, cancelling a check, and class previews.
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ScanProgress } from '../../src-shared/dataset'
@@ -37,5 +40,29 @@ describe('dataset calls', () => {
     expect(meta.format).toBe('png')
     expect(meta.width).toBeGreaterThan(meta.height!) // 8 columns, 2 rows
     await expect(studio.service.getDatasetPreview('demo', 10, 32)).rejects.toMatchObject({ code: 'invalid-argument' })
+  })
+
+  it('confines every path call of the browser host to the folder browser roots, with a clear error', async () => {
+    const allowed = realpathSync(mkdtempSync(join(tmpdir(), 'sagan-root-')))
+    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'sagan-elsewhere-')))
+    mkdirSync(join(allowed, 'inside'))
+    symlinkSync(outside, join(allowed, 'escape'))
+    try {
+      studio = tempStudio({ folderRoots: [allowed] })
+      const refused = { code: 'invalid-argument', message: expect.stringMatching(/is outside the folders this studio may open/) }
+      for (const path of ['/etc', outside, join(allowed, '..'), join(allowed, 'escape'), join(allowed, 'escape', 'deeper', 'missing')]) {
+        await expect(studio.service.checkDataset(path, 32)).rejects.toMatchObject(refused)
+        await expect(studio.service.getDatasetPreview(path, 0, 32)).rejects.toMatchObject(refused)
+        await expect(studio.service.startRun({ datasetPath: path })).rejects.toMatchObject({ ...refused, subject: 'datasetPath' })
+        await expect(studio.service.listFolder(path)).rejects.toMatchObject({ code: expect.stringMatching(/invalid-argument|not-found/) })
+      }
+      expect(studio.runs.list()).toEqual([])
+      // Inside the roots the call goes through to the dataset check (an empty folder is not trainable).
+      expect((await studio.service.checkDataset(join(allowed, 'inside'), 32)).trainable).toBe(false)
+      expect((await studio.service.checkDataset('demo', 32)).totals.images).toBe(1200)
+    } finally {
+      rmSync(allowed, { recursive: true, force: true })
+      rmSync(outside, { recursive: true, force: true })
+    }
   })
 })

@@ -68,4 +68,13 @@ describe('contract over an in-memory pipe', () => {
     const client = connect()
     await expect(client.pickFolder()).rejects.toMatchObject({ code: 'unsupported' })
   })
+
+  it('answers an unknown call with a code and a message instead of an empty error', async () => {
+    studio = tempStudio()
+    const [serverEnd, clientEnd] = memoryPipe()
+    exposeStudio(studio.service, studio.service.events, serverEnd)
+    const answer = new Promise<unknown>((resolve) => clientEnd.on((m) => resolve(m)))
+    await clientEnd.post({ t: 'q', i: 'u1', m: 'formatDisk', a: [] })
+    expect(await answer).toMatchObject({ t: 's', i: 'u1', e: { code: 'not-found', message: expect.stringContaining('Unknown call "formatDisk"') } })
+  })
 })

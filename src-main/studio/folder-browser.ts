@@ -3,20 +3,44 @@
 // path outside them (or one that escapes them through "..") is refused.
 import { readdirSync, realpathSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { StudioError } from '../../src-shared/errors'
 import type { FolderListing } from '../../src-shared/contract'
 import { resourcesDir } from './resources'
 
 const IMAGE_EXTENSION = /\.(png|jpe?g|webp|gif|bmp|tiff?)$/i
 
-export function browsableRoots(): string[] {
-  return [homedir(), resourcesDir()].map((p) => realpathSync(p))
+/** The home folder, the studio's resources and any folders `serve --root` added. */
+export function browsableRoots(extra: string[] = []): string[] {
+  return [...new Set([homedir(), resourcesDir(), ...extra].map((p) => realpathSync(p)))]
 }
 
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path)
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel))
+}
+
+/**
+ * `path` if it lies inside one of `roots` (checked on the resolved path of its
+ * nearest existing ancestor, so neither ".." nor a link leads outside); refused otherwise.
+ */
+export function confinedPath(path: string, roots: string[], field: string): string {
+  const requested = resolve(path)
+  let existing = requested
+  let rest = ''
+  for (;;) {
+    try {
+      const real = join(realpathSync(existing), rest)
+      if (roots.some((r) => inside(r, real))) return path
+      break
+    } catch {
+      const parent = dirname(existing)
+      if (parent === existing) break
+      rest = join(basename(existing), rest)
+      existing = parent
+    }
+  }
+  throw new StudioError('invalid-argument', `${requested} is outside the folders this studio may open (${roots.join(', ')}). Choose a folder inside them, or start \`serve --root DIR\` to allow another.`, field)
 }
 
 export function listFolder(path: string | undefined, roots = browsableRoots()): FolderListing {

@@ -13,6 +13,8 @@ import { StudioService } from './service'
 export interface OpenStudioOptions {
   dataDir: string
   host: AppInfo['host']
+  /** The browser host confines every path a call names to these folders (see StudioDeps.folderRoots). */
+  folderRoots?: string[]
   pickFolder?: (title: string) => Promise<string | null>
   /** A native save dialog offering `defaultName`; the chosen path or null. */
   saveFile?: (defaultName: string) => Promise<string | null>
@@ -54,6 +56,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     databasePath,
     host: options.host,
     probeBackend: options.probeBackend ?? probeBackend,
+    folderRoots: options.folderRoots,
     pickFolder: options.pickFolder,
     saveFile: options.saveFile,
   })

@@ -3,7 +3,7 @@
 // saveFile are injected by the Electron shell).
 import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
@@ -12,14 +12,14 @@ import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
-import type { AttentionRequest, AttentionView, LogPoint, RunEstimate, SampleSheet, StartRunRequest } from '../../src-shared/training'
+import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type StartRunRequest } from '../../src-shared/training'
 import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
 import { writeGeneratorInWorker } from './generator-export'
 import { diskSpace } from './disk-space'
-import { listFolder } from './folder-browser'
+import { confinedPath, listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
 import type { TrainingStore } from '../store/training-store'
 import type { TrainingManager } from './training/training-manager'
@@ -34,6 +34,11 @@ export interface StudioDeps {
   host: AppInfo['host']
   /** Which tfjs backend training would use; probed once, lazily. */
   probeBackend: () => Promise<BackendReport>
+  /**
+   * The browser host's folder-browser roots. When set, every call that takes a
+   * path (listFolder, checkDataset, getDatasetPreview, startRun) stays inside them.
+   */
+  folderRoots?: string[]
   pickFolder?: (title: string) => Promise<string | null>
   saveFile?: (defaultName: string) => Promise<string | null>
 }
@@ -98,11 +103,11 @@ export class StudioService implements StudioCalls {
   }
 
   async listFolder(path?: string): Promise<FolderListing> {
-    return listFolder(path)
+    return listFolder(path, this.deps.folderRoots)
   }
 
   async checkDataset(path: string, imageSize?: number): Promise<DatasetReport> {
-    return this.deps.trainer.checkDataset(path, imageSize)
+    return this.deps.trainer.checkDataset(this.confined(path, 'path'), imageSize)
   }
 
   async cancelDatasetCheck(path: string): Promise<void> {
@@ -110,11 +115,11 @@ export class StudioService implements StudioCalls {
   }
 
   async getDatasetPreview(path: string, classIndex: number, imageSize?: number): Promise<Uint8Array> {
-    return this.deps.trainer.preview(path, classIndex, imageSize)
+    return this.deps.trainer.preview(this.confined(path, 'path'), classIndex, imageSize)
   }
 
   async startRun(request: StartRunRequest): Promise<RunSummary> {
-    return this.deps.trainer.startRun(request)
+    return this.deps.trainer.startRun({ ...request, datasetPath: this.confined(request.datasetPath, 'datasetPath') })
   }
 
   async estimateRun(request: StartRunRequest): Promise<RunEstimate> {
@@ -227,6 +232,14 @@ export class StudioService implements StudioCalls {
     if (at === undefined) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
     if (!kept.some((c) => c.step === at)) throw new StudioError('invalid-argument', notKeptMessage([at], kept.map((c) => c.step)), 'step')
     return at
+  }
+
+  /** A path the UI gave, refused when it lies outside the folder browser's roots (browser host only). */
+  private confined(path: string, field: string): string {
+    const roots = this.deps.folderRoots
+    if (!roots || path === DEMO_DATASET) return path
+    if (!isAbsolute(path)) throw new StudioError('invalid-argument', `The dataset path must be absolute: ${path}`, field)
+    return confinedPath(path, roots, field)
   }
 
   dataDir(): string {

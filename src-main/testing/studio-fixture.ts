@@ -10,7 +10,7 @@ export interface TempStudio extends Studio {
   dispose(): Promise<void>
 }
 
-export function tempStudio(options: Pick<OpenStudioOptions, 'probeBackend' | 'saveFile'> = {}): TempStudio {
+export function tempStudio(options: Pick<OpenStudioOptions, 'probeBackend' | 'saveFile' | 'folderRoots'> = {}): TempStudio {
   const dataDir = mkdtempSync(join(tmpdir(), 'sagan-studio-'))
   const studio = openStudio({ dataDir, host: 'browser', ...options })
   return {
