@@ -11,6 +11,7 @@
 // All four convs are spectrally normalised and have no bias; gamma starts at 0.
 import * as tf from '@tensorflow/tfjs-core'
 import { attendPerImage } from '../ops/attention-core'
+import { maxPool2x2 } from '../ops/max-pool'
 import type { ForwardContext, ParamBuilder } from './params'
 import { SNConv2d } from './sn-layers'
 
@@ -61,7 +62,7 @@ export class SelfAttention {
   /** x: [B, H, W, C] -> [B, H, W, C]. */
   apply(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     const [b, h, w, c] = x.shape
-    const pool = (t: tf.Tensor4D) => (this.variant === 'pooled' ? tf.maxPool(t, 2, 2, 'valid') : t)
+    const pool = (t: tf.Tensor4D) => (this.variant === 'pooled' ? maxPool2x2(t) : t)
     const n = h * w
     const m = this.keySide(h) * this.keySide(w)
     const q = tf.reshape(this.query.apply(x, ctx), [b, n, c / 8]) as tf.Tensor3D // [B, N, C/8]

@@ -1,13 +1,9 @@
 // Residual blocks of G (upsampling, BigGAN's GBlock) and D (downsampling, DBlock).
 import * as tf from '@tensorflow/tfjs-core'
+import { upsampleNearest2x } from '../ops/upsample'
 import type { BatchNormLike } from './batch-norm'
 import type { ForwardContext, ParamBuilder } from './params'
 import { SNConv2d } from './sn-layers'
-
-/** x: [B, H, W, C] -> [B, 2H, 2W, C], nearest neighbour. */
-function upsample(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2])
-}
 
 /** x: [B, H, W, C] -> [B, H/2, W/2, C], 2x2 average. */
 function downsample(x: tf.Tensor4D): tf.Tensor4D {
@@ -59,7 +55,7 @@ export class GBlock {
   }
 
   apply(x: tf.Tensor4D, labels: tf.Tensor1D, ctx: ForwardContext): tf.Tensor4D {
-    const up = (t: tf.Tensor4D) => (this.opts.upsample ? upsample(t) : t)
+    const up = (t: tf.Tensor4D) => (this.opts.upsample ? upsampleNearest2x(t) : t)
     const { conv1, conv2, shortcut } = this.convs
     let h = up(tf.relu(this.bn1.apply(x, labels, ctx)))
     h = conv1.apply(h, ctx)
