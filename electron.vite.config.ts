@@ -6,6 +6,7 @@ const TFJS_BUNDLED = [
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
   '@tensorflow/tfjs-converter',
 ]
 
@@ -14,6 +15,7 @@ export default defineConfig({
     build: {
       // tfjs ships Node-incompatible ESM (extension-less deep imports) and its
       // gradients only as ESM: bundle it so there is exactly one tfjs copy.
+      // `webgpu` (Dawn, an N-API addon) stays external like every other dependency: a .node file cannot be bundled.
       externalizeDeps: { exclude: TFJS_BUNDLED },
       rolldownOptions: {
         input: {

@@ -1,12 +1,20 @@
 // Every training setting of a run, its presets and the paper's ablations.
 // Pure TypeScript + zod: the UI validates and shows the same schema the engine trains from.
 import { z } from 'zod'
-import type { BackendReport } from './contract'
+import type { BackendReport, GpuAdapterReport } from './contract'
 
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
 /** The backend a run trains on and why each faster one was skipped. */
 export type BackendInfo = BackendReport
+
+/** The adapter in one line, as shown next to the backend: "NVIDIA GeForce RTX 3060 (nvidia, ampere; Vulkan ...)", "..., software". */
+export function adapterLabel(a: GpuAdapterReport): string {
+  const details = [a.vendor, a.architecture, a.description].filter((s) => s.trim() !== '')
+  const name = a.device.trim() || a.description.trim() || 'unnamed adapter'
+  const extra = details.filter((d) => d !== name)
+  return `${name}${extra.length ? ` (${extra.join(', ')})` : ''}${a.api === 'opengles' ? ', OpenGL ES' : ''}${a.software ? ', software' : ''}`
+}
 
 /** How a run computes, as the run header shows it: "wasm", or "wasm × 2" with data-parallel replicas. */
 export function backendLabel(backend: string, replicas: number): string {

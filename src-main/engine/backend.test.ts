@@ -2,12 +2,31 @@ import * as tf from '@tensorflow/tfjs-core'
 import { expect, test } from 'vitest'
 import { initBackend } from './backend'
 
-test('auto picks wasm here and names why each tfjs-node backend was skipped', async () => {
+test('auto picks wasm here and names why each faster backend was skipped; outside the training worker webgpu is not loaded', async () => {
   const info = await initBackend('auto')
   expect(info.name).toBe('wasm')
   expect(tf.getBackend()).toBe('wasm')
-  expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow'])
+  expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow'])
   for (const s of info.skipped) expect(s.reason.length).toBeGreaterThan(0)
+  expect(info.skipped[1].reason).toMatch(/only the training worker loads webgpu/)
+  expect(info.adapter).toBeUndefined()
+})
+
+test('auto takes webgpu only on a hardware adapter; asking for webgpu by name takes any adapter and names it', async () => {
+  const named = await initBackend('webgpu', { webgpu: true })
+  const auto = await initBackend('auto', { webgpu: true })
+  if (named.name !== 'webgpu') {
+    // No adapter at all: both fall through to wasm with the same reason.
+    expect(named.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/no WebGPU adapter/)
+    expect(auto.name).toBe('wasm')
+  } else if (named.adapter?.software) {
+    expect(named.adapter.device.length + named.adapter.description.length).toBeGreaterThan(0)
+    expect(auto.name).toBe('wasm')
+    expect(auto.skipped.find((s) => s.name === 'webgpu')?.reason).toMatch(/software one .*choose backend "webgpu"/)
+  } else {
+    expect(auto).toMatchObject({ name: 'webgpu', adapter: { software: false } })
+  }
+  await initBackend('wasm')
 })
 
 test('a forced preference skips the faster backends with that reason', async () => {

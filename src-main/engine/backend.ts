@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-wasm'
 // tfjs-core registers no gradients by itself; the engine trains, so it needs all of them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import type { GpuAdapterReport } from '../../src-shared/contract'
 import type { BackendInfo, BackendPreference } from '../../src-shared/run-config'
 
 export type { BackendInfo, BackendPreference }
@@ -17,8 +18,21 @@ interface Candidate {
   preference: Exclude<BackendPreference, 'auto'>
   /** Name tfjs registers the backend under. */
   tfName: string
-  /** Loads the package that registers the backend; throws when it is not installed. */
-  load?: () => Promise<unknown>
+  /** Loads the package that registers the backend; throws when it is not installed or, for webgpu, finds no usable adapter. */
+  load?: (context: LoadContext) => Promise<GpuAdapterReport | void>
+}
+
+interface LoadContext {
+  preference: BackendPreference
+  options: InitBackendOptions
+}
+
+/** Dawn is a native addon with a GPU device behind it: one process loads it, the training worker. */
+async function loadWebgpu({ preference, options }: LoadContext): Promise<GpuAdapterReport> {
+  if (!options.webgpu) throw new Error('only the training worker loads webgpu; this process computes on the CPU')
+  const { registerWebgpu } = await import('./webgpu/register')
+  // 'auto' wants speed: a software adapter is slower than wasm. Asking for webgpu by name takes any adapter.
+  return registerWebgpu(preference === 'webgpu')
 }
 
 // Bare specifiers kept in variables so bundlers leave the optional packages alone.
@@ -26,8 +40,9 @@ const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu'
 const TFJS_NODE = '@tensorflow/tfjs-node'
 
 const CHAIN: Candidate[] = [
-  { preference: 'tensorflow-gpu', tfName: 'tensorflow', load: () => import(/* @vite-ignore */ TFJS_NODE_GPU) },
-  { preference: 'tensorflow', tfName: 'tensorflow', load: () => import(/* @vite-ignore */ TFJS_NODE) },
+  { preference: 'tensorflow-gpu', tfName: 'tensorflow', load: async () => void (await import(/* @vite-ignore */ TFJS_NODE_GPU)) },
+  { preference: 'webgpu', tfName: 'webgpu', load: loadWebgpu },
+  { preference: 'tensorflow', tfName: 'tensorflow', load: async () => void (await import(/* @vite-ignore */ TFJS_NODE)) },
   { preference: 'wasm', tfName: 'wasm' },
   { preference: 'cpu', tfName: 'cpu' },
 ]
@@ -35,6 +50,8 @@ const CHAIN: Candidate[] = [
 export interface InitBackendOptions {
   /** Folder (or URL prefix, ending in '/') holding tfjs-backend-wasm's .wasm files, when bundling moved them. */
   wasmPaths?: string
+  /** Whether this process may load Dawn for the webgpu backend (the training worker, and tests); otherwise webgpu is skipped. */
+  webgpu?: boolean
 }
 
 // Bundled builds lose the package-relative path tfjs-backend-wasm uses to
@@ -50,9 +67,10 @@ function reasonOf(err: unknown): string {
 }
 
 /**
- * Sets the tfjs backend. 'auto' walks tensorflow-gpu -> tensorflow -> wasm -> cpu
- * and takes the first that loads; a named preference is tried first and the
- * chain continues after it if it fails (the skip reason says why).
+ * Sets the tfjs backend. 'auto' walks tensorflow-gpu -> webgpu (a hardware
+ * adapter only) -> tensorflow -> wasm -> cpu and takes the first that loads; a
+ * named preference is tried first and the chain continues after it if it
+ * fails (the skip reason says why).
  */
 export async function initBackend(
   preference: BackendPreference = 'auto',
@@ -60,20 +78,20 @@ export async function initBackend(
 ): Promise<BackendInfo> {
   setWasmPaths(options.wasmPaths ?? wasmDistDir())
   const start = preference === 'auto' ? 0 : CHAIN.findIndex((c) => c.preference === preference)
-  if (start < 0) throw new Error(`initBackend: unknown backend preference "${preference}"; use auto, tensorflow-gpu, tensorflow, wasm or cpu`)
+  if (start < 0) throw new Error(`initBackend: unknown backend preference "${preference}"; use auto, tensorflow-gpu, webgpu, tensorflow, wasm or cpu`)
   const skipped: BackendInfo['skipped'] = CHAIN.slice(0, start).map((c) => ({
     name: c.preference,
     reason: `not tried: backend preference is "${preference}"`,
   }))
   for (const candidate of CHAIN.slice(start)) {
     try {
-      if (candidate.load) await candidate.load()
+      const loaded = await candidate.load?.({ preference, options })
       // setBackend resolves to false (it does not throw) when initialisation fails.
       const ok = await tf.setBackend(candidate.tfName)
       if (!ok) throw new Error(`tf.setBackend('${candidate.tfName}') returned false`)
       await tf.ready()
       if (tf.getBackend() !== candidate.tfName) throw new Error(`tfjs stayed on "${tf.getBackend()}"`)
-      return { name: candidate.preference, skipped }
+      return { name: candidate.preference, skipped, ...(loaded ? { adapter: loaded } : {}) }
     } catch (err) {
       skipped.push({ name: candidate.preference, reason: reasonOf(err) })
     }

@@ -17,6 +17,7 @@ import type { Collective } from './parallel/collective'
 import { Rng } from './rng'
 import { Adam } from './train/adam'
 import { updateEma } from './train/ema'
+import { throwIfGpuFailed } from './webgpu/device-errors'
 import { type NamedArray, type TrainerState, deserializeState, serializeState } from './train/state'
 
 export type { TrainerState }
@@ -173,8 +174,7 @@ export class SaganTrainer {
           updateEma(this.emaStore, this.gStore, decay)
         }
         const gammas = this.gammaVariables()
-        // NaN iff some weight or moment is NaN/Inf (0 * Inf = NaN); one concat keeps the kernel count low.
-        const finite = tf.sum(tf.mul(tf.concat(this.namedVariables().map(([, v]) => tf.reshape(v, [-1]))), 0))
+        const finite = this.finiteProbe()
         return tf.concat([tf.stack([d.real, d.fake, gLoss, finite]), ...(gammas.length ? [tf.stack(gammas)] : [])])
       })
       try {
@@ -182,6 +182,7 @@ export class SaganTrainer {
       } finally {
         readout.dispose()
       }
+      throwIfGpuFailed('trainStep')
       // Every replica then sees the same losses and takes the same NaN decision.
       values = this.meanOverReplicas(values)
     } catch (err) {
@@ -445,6 +446,19 @@ export class SaganTrainer {
       ...prefixed('adamD.m', this.adamD.m),
       ...prefixed('adamD.v', this.adamD.v),
     ]
+  }
+
+  /**
+   * NaN iff some weight or moment is NaN/Inf (0 * Inf = NaN). One concat keeps
+   * the kernel count low on wasm/cpu; on webgpu every tensor lives in one GPU
+   * buffer, and a concat of the whole state could pass the adapter's binding
+   * limit (128 MiB on llvmpipe), so each variable is summed on its own there.
+   */
+  private finiteProbe(): tf.Scalar {
+    const variables = this.namedVariables().map(([, v]) => v)
+    // (stack, not addN: webgpu's AddN binds every input at once, past the 8 storage buffers compatibility mode allows.)
+    if (tf.getBackend() === 'webgpu') return tf.sum(tf.stack(variables.map((v) => tf.sum(tf.mul(v, 0)))))
+    return tf.sum(tf.mul(tf.concat(variables.map((v) => tf.reshape(v, [-1]))), 0))
   }
 
   /** Cheap references to the current values (clones share memory until a variable is reassigned). */

@@ -61,5 +61,9 @@ const inputGradientOnly = makeOp(false)
 export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, weightGradient = true): tf.Tensor4D {
   const k = w.shape[0]
   if (k % 2 !== 1 || w.shape[1] !== k) throw new Error(`conv2dSame: kernel must be square and odd, got ${w.shape.join('x')}`)
+  // webgpu has its own backprop kernels (equal to cpu's to 1e-6), written for the GPU; the rewrite
+  // above would run dW as a conv whose filter is the whole image. The tape also skips dW by itself
+  // where w is not trained, so plain autodiff covers both variants.
+  if (tf.getBackend() === 'webgpu') return tf.conv2d(x, w, 1, 'same')
   return (weightGradient ? withWeightGradient : inputGradientOnly)(x, w) as tf.Tensor4D
 }

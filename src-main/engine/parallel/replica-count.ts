@@ -16,6 +16,8 @@ export interface ReplicaPlan {
 }
 
 export function planReplicas(config: Pick<RunConfig, 'replicas' | 'batchSize'>, backend: string, cores = availableParallelism()): ReplicaPlan {
+  // Replicas split a batch over CPU cores; a GPU already runs the whole batch in parallel, from one trainer.
+  if (backend === 'webgpu') return { count: 1, reason: 'webgpu trains one trainer on the GPU (replicas are a wasm/cpu feature)' }
   if (config.replicas !== 'auto') return { count: config.replicas, reason: `replicas ${config.replicas} in the run config` }
   if (!SINGLE_THREADED.has(backend)) return { count: 1, reason: `the ${backend} backend uses every core itself` }
   if (cores < 2) return { count: 1, reason: 'one core' }

@@ -107,7 +107,7 @@ export class TrainingSession {
   private async start(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
     if (this.phase !== 'idle') throw new Error('start: this worker already has a run; start a new worker for another run')
     const { config, dataset, resume } = message
-    const info = await initBackend(config.backend)
+    const info = await initBackend(config.backend, { webgpu: true })
     this.replicas = message.inspectOnly
       ? { count: 1, reason: 'inspection does not train' }
       : this.spawnReplica
