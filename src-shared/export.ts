@@ -1,6 +1,7 @@
 // Sample-sheet export: the options a user picks (UI dialog, CLI flags) and
 // what comes back. One schema validates both.
 import { z } from 'zod'
+import type { SelectionScore } from './metrics'
 
 export const SHEET_KINDS = ['grid', 'timeline', 'interp'] as const
 export type SheetKind = (typeof SHEET_KINDS)[number]
@@ -24,7 +25,7 @@ export const MAX_SHEET_SIDE = 16000
 export const SheetOptionsSchema = z
   .object({
     kind: z.enum(SHEET_KINDS).default('grid'),
-    /** Checkpoint to sample (grid, interp); default: the best by FID, else the newest. */
+    /** Checkpoint to sample (grid, interp); default: the best by intra-FID (FID when unconditional), else the newest. */
     step: z.number().int().min(0).optional(),
     /** Timeline columns, as kept checkpoint steps; default: every kept checkpoint (at most 16). */
     steps: z.array(z.number().int().min(0)).min(1).max(16).optional(),
@@ -99,10 +100,18 @@ export interface ModelExport {
   files: string[]
 }
 
-/** The checkpoint a sheet or model comes from when the user names none: the best by FID, else the newest. */
+/**
+ * The checkpoint a sheet or model comes from when the user names none: the best by its score
+ * (intra-FID for a conditional run, FID otherwise; see selectionMetric), else the newest.
+ */
 export function defaultCheckpointStep(checkpoints: CheckpointInfo[]): number | undefined {
-  const best = checkpoints.filter((c) => c.fid !== null).sort((a, b) => a.fid! - b.fid!)[0]
-  return best?.step ?? checkpoints.at(-1)?.step
+  return bestCheckpoint(checkpoints)?.step ?? checkpoints.at(-1)?.step
+}
+
+/** The kept checkpoint with the lowest score; undefined when none was evaluated. */
+export function bestCheckpoint(checkpoints: CheckpointInfo[]): (CheckpointInfo & { score: SelectionScore }) | undefined {
+  const scored = checkpoints.filter((c): c is CheckpointInfo & { score: SelectionScore } => c.score !== null)
+  return scored.sort((a, b) => a.score.value - b.score.value || b.step - a.step)[0]
 }
 
 /** Why a step cannot be drawn from: only kept checkpoints hold a generator. */
@@ -114,7 +123,7 @@ export function notKeptMessage(steps: number[], kept: number[]): string {
 export interface CheckpointInfo {
   step: number
   bytes: number
-  /** FID stored for this step, if an evaluation ran at it. */
-  fid: number | null
+  /** The run's selection metric (intra-FID, or FID when unconditional) at this step, if an evaluation ran at it. */
+  score: SelectionScore | null
   reason: string
 }

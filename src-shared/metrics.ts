@@ -73,3 +73,46 @@ export function metricProvenance(m: MetricValue): string {
 export function metricCurveKey(m: MetricValue): string {
   return [m.name, m.classIndex ?? '', m.extractor, m.nReal, m.nFake, m.imageSize, m.resize].join('|')
 }
+
+/**
+ * The metric a run's best checkpoint is picked by. A conditional run is judged by intra-FID
+ * (per-class FID, averaged): overall FID also rewards a generator that draws the right mix of
+ * images for the wrong labels. An unconditional run has only overall FID.
+ */
+export type SelectionMetric = Extract<MetricName, 'intra_fid' | 'fid'>
+
+export function selectionMetric(numClasses: number): SelectionMetric {
+  return numClasses >= 2 ? 'intra_fid' : 'fid'
+}
+
+/** A score a checkpoint or a run's best evaluation is ranked by (lower is better), with its provenance. */
+export interface SelectionScore {
+  metric: SelectionMetric
+  value: number
+  extractor: ExtractorId
+}
+
+/** The run's best evaluation: the lowest selection-metric value and where it was reached. */
+export interface BestScore extends SelectionScore {
+  step: number
+}
+
+/** "intra-FID" or "FID": the metric's short name in running text. */
+export function selectionMetricName(metric: SelectionMetric): string {
+  return metric === 'intra_fid' ? 'intra-FID' : 'FID'
+}
+
+/** e.g. "best by intra-FID (dataset classifier features)". */
+export function bestByLabel(s: Pick<SelectionScore, 'metric' | 'extractor'>): string {
+  return `best by ${selectionMetricName(s.metric)} (${extractorLabel(s.extractor)})`
+}
+
+/** e.g. "5.74 intra-FID @ 1000", for table cells (formatBest is the tooltip). */
+export function formatBestShort(b: BestScore): string {
+  return `${b.value.toFixed(2)} ${selectionMetricName(b.metric)} @ ${b.step}`
+}
+
+/** e.g. "intra-FID 5.74 at step 1000 (dataset classifier features)". */
+export function formatBest(b: BestScore, digits = 2): string {
+  return `${selectionMetricName(b.metric)} ${b.value.toFixed(digits)} at step ${b.step} (${extractorLabel(b.extractor)})`
+}

@@ -66,7 +66,9 @@ describe('sagan-studio CLI', () => {
     const fid = result.values.find((v) => v.name === 'fid')!
     expect(fid).toMatchObject({ extractor: 'dataset-classifier', nFake: 100 })
     expect(fid.value).toBeGreaterThan(1) // two steps of training are far from the real images
-    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).bestFid).toBeCloseTo(fid.value, 6)
+    const intra = result.values.find((v) => v.name === 'intra_fid')!
+    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).best).toMatchObject({ metric: 'intra_fid', step: 2, extractor: 'dataset-classifier', value: intra.value })
+    expect(cli('runs', 'show', run.id).out).toMatch(/best\s+intra-FID \d+\.\d{3} at step 2 \(dataset classifier features\)/)
   })
 
   it('renames, annotates, clones and deletes runs; deleting needs a confirmation', () => {

@@ -105,7 +105,7 @@ export async function sheetFromModel(dir: string, out: string, flags: Omit<Expor
       settings: `exported generator, ${meta.imageSize} px`,
       config: { numClasses: meta.classes.length, zDim: meta.zDim, imageSize: meta.imageSize, channels: meta.channels, seed: DEFAULT_SEED, ema: { enabled: meta.weights.includes('ema') } },
       classNames: meta.classes,
-      checkpoints: [{ step: meta.step, bytes: 0, fid: null, reason: 'exported' }],
+      checkpoints: [{ step: meta.step, bytes: 0, score: null, reason: 'exported' }],
       metrics: [],
     }
     const options = SheetOptionsSchema.parse(sheetOptionsFromFlags({ ...flags, out }, meta.classes))

@@ -1,5 +1,6 @@
 // Plain-text rendering of CLI output: tables people can read in a terminal.
 import { formatBytes, formatDuration } from '../../src-shared/format'
+import { formatBest, formatBestShort } from '../../src-shared/metrics'
 import type { RunSummary } from '../../src-shared/runs'
 
 export function formatTable(header: string[], rows: string[][]): string {
@@ -11,14 +12,14 @@ export function formatTable(header: string[], rows: string[][]): string {
 export function formatRunsTable(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with `sagan-studio train --data DIR` or in the studio.'
   return formatTable(
-    ['ID', 'NAME', 'STATUS', 'DATASET', 'STEPS', 'BEST FID', 'DURATION', 'DISK', 'CREATED'],
+    ['ID', 'NAME', 'STATUS', 'DATASET', 'STEPS', 'BEST (METRIC @ STEP)', 'DURATION', 'DISK', 'CREATED'],
     runs.map((r) => [
       r.id,
       r.name,
       r.status,
       r.datasetName,
       `${r.step}/${r.targetSteps}`,
-      r.bestFid === null ? '-' : r.bestFid.toFixed(2),
+      r.best === null ? '-' : formatBestShort(r.best),
       formatDuration(r.durationMs),
       formatBytes(r.diskBytes),
       new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
@@ -34,7 +35,7 @@ export function formatRunDetail(run: RunSummary & { config: unknown }): string {
     ['dataset', `${run.datasetName}  ${run.datasetPath}`],
     ['preset', `${run.preset} / ${run.ablation}`],
     ['steps', `${run.step} of ${run.targetSteps}`],
-    ['best FID', run.bestFid === null ? '-' : run.bestFid.toFixed(3)],
+    ['best', run.best === null ? '- (no evaluation yet)' : formatBest(run.best, 3)],
     ['duration', formatDuration(run.durationMs)],
     ['disk', formatBytes(run.diskBytes)],
     ['backend', run.backend ?? '-'],

@@ -193,7 +193,7 @@ program
   .option('--model <dir>', "write the run's generator (raw and EMA) as TF.js graph models into this folder, with HOW-TO-SAMPLE.md")
   .option('--from-model <dir>', 'draw the sheet from an exported generator folder instead of a run')
   .addOption(new Option('--sheet <kind>', 'grid: N per class; timeline: same latents at each checkpoint; interp: latent walks').choices(SHEET_KINDS).default('grid'))
-  .option('--step <n>', 'checkpoint step (grid, interp); default: the best by FID, else the newest', wholeNumber)
+  .option('--step <n>', 'checkpoint step (grid, interp); default: the best by intra-FID (FID for unconditional runs), else the newest', wholeNumber)
   .option('--steps <list>', 'timeline: comma-separated checkpoint steps; default: every kept checkpoint')
   .option('--classes <list>', 'comma-separated class names or indices, in row order; default: all')
   .option('--per-class <n>', 'samples per class row (grid; unconditional runs get N x N), rows per class (timeline, interp)', positiveInt)

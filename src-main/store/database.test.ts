@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDatabase } from './database'
-import { SCHEMA_VERSION } from './migrations'
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations'
 
 const dirs: string[] = []
 function tempFile(): string {
@@ -22,6 +22,39 @@ describe('studio database', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()
     expect(tables).toEqual(expect.arrayContaining(['runs', 'run_events', 'checkpoints', 'samples', 'train_log', 'metrics', 'extractor_cache']))
+    db.close()
+  })
+
+  it('moves a schema-4 database to best-by-selection-metric: intra-FID for conditional runs, FID for the others', () => {
+    const file = tempFile()
+    mkdirSync(dirname(file), { recursive: true })
+    const raw = new Database(file)
+    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) raw.exec(m.sql)
+    raw.pragma('user_version = 4')
+    const insertRun = raw.prepare(
+      `INSERT INTO runs (id, name, status, dataset_path, dataset_name, preset, config_json, app_version, target_steps, best_fid, created_at, updated_at)
+       VALUES (?, ?, 'completed', '/d', 'd', 'quick', ?, '0.1.0', 10, ?, 0, 0)`,
+    )
+    insertRun.run('cond01', 'conditional', JSON.stringify({ numClasses: 10 }), 3.18)
+    insertRun.run('uncond', 'unconditional', JSON.stringify({ numClasses: 0 }), 7.5)
+    insertRun.run('noeval', 'not evaluated', JSON.stringify({ numClasses: 10 }), null)
+    const metric = raw.prepare(
+      `INSERT INTO metrics (run_id, step, name, value, extractor, n_real, n_fake, image_size, resize, at) VALUES (?, ?, ?, ?, 'dataset-classifier', 10, 10, 32, 'none', 0)`,
+    )
+    for (const [step, fid, intra] of [[1000, 3.18, 9.69], [2000, 3.84, 5.74]] as const) {
+      metric.run('cond01', step, 'fid', fid)
+      metric.run('cond01', step, 'intra_fid', intra)
+    }
+    metric.run('uncond', 500, 'fid', 7.5)
+    raw.close()
+    const db = openDatabase(file)
+    const rows = db.prepare('SELECT id, best_metric, best_value, best_step, best_extractor FROM runs ORDER BY id').all()
+    expect(rows).toEqual([
+      { id: 'cond01', best_metric: 'intra_fid', best_value: 5.74, best_step: 2000, best_extractor: 'dataset-classifier' },
+      { id: 'noeval', best_metric: null, best_value: null, best_step: null, best_extractor: null },
+      { id: 'uncond', best_metric: 'fid', best_value: 7.5, best_step: 500, best_extractor: 'dataset-classifier' },
+    ])
+    expect(db.prepare("SELECT name FROM pragma_table_info('runs') WHERE name = 'best_fid'").all()).toEqual([])
     db.close()
   })
 

@@ -140,6 +140,27 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status = 'failed';
     `,
   },
+  {
+    version: 5,
+    name: 'best by selection metric',
+    sql: `
+      -- A run's best evaluation by its selection metric (intra-FID when conditional, FID when
+      -- not), with the step and the features it was computed with, replaces the bare best FID.
+      ALTER TABLE runs ADD COLUMN best_metric TEXT;
+      ALTER TABLE runs ADD COLUMN best_value REAL;
+      ALTER TABLE runs ADD COLUMN best_step INTEGER;
+      ALTER TABLE runs ADD COLUMN best_extractor TEXT;
+      UPDATE runs SET best_metric = CASE WHEN COALESCE(json_extract(config_json, '$.numClasses'), 0) >= 2 THEN 'intra_fid' ELSE 'fid' END;
+      UPDATE runs SET (best_value, best_step, best_extractor) = (
+        SELECT value, step, extractor FROM metrics m
+        WHERE m.run_id = runs.id AND m.name = runs.best_metric ORDER BY value, step DESC LIMIT 1);
+      UPDATE runs SET best_metric = NULL WHERE best_value IS NULL;
+      ALTER TABLE runs DROP COLUMN best_fid;
+      -- Checkpoint scores are joined from metrics when read: a copy in the row missed
+      -- evaluations that finished before their checkpoint was written.
+      ALTER TABLE checkpoints DROP COLUMN fid;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type RunSummary, type StatusReason } from '../../src-shared/runs'
 import type { DatasetReport } from '../../src-shared/dataset'
+import type { BestScore } from '../../src-shared/metrics'
 import { StudioError } from '../../src-shared/errors'
 import { releaseFreePages, type Db } from './database'
 
@@ -19,7 +20,10 @@ interface RunRow {
   notes: string
   step: number
   target_steps: number
-  best_fid: number | null
+  best_metric: BestScore['metric'] | null
+  best_value: number | null
+  best_step: number | null
+  best_extractor: BestScore['extractor'] | null
   duration_ms: number
   created_at: number
   updated_at: number
@@ -49,7 +53,7 @@ const SORT_COLUMNS: Record<NonNullable<RunQuery['sort']>, string> = {
   dataset: 'dataset_name COLLATE NOCASE',
   status: 'status',
   step: 'step',
-  bestFid: 'best_fid',
+  best: 'best_value',
   createdAt: 'created_at',
   duration: 'duration_ms',
 }
@@ -67,7 +71,8 @@ function toSummary(r: RunRow): RunSummary {
     ablation: r.ablation,
     step: r.step,
     targetSteps: r.target_steps,
-    bestFid: r.best_fid,
+    // The four best_* columns are written together (TrainingStore.saveMetrics).
+    best: r.best_value === null ? null : { metric: r.best_metric!, value: r.best_value, step: r.best_step!, extractor: r.best_extractor! },
     durationMs: r.duration_ms,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -114,8 +119,8 @@ export class RunStore {
       where.push(`status IN (${q.status.map((_, i) => `@s${i}`).join(', ')})`)
       q.status.forEach((s, i) => (params[`s${i}`] = s))
     }
-    // NULL best FIDs sort last whatever the order: a run without FID is not "best".
-    const nulls = q.sort === 'bestFid' ? 'best_fid IS NULL, ' : ''
+    // Runs without an evaluation sort last whatever the order: they are not "best".
+    const nulls = q.sort === 'best' ? 'best_value IS NULL, ' : ''
     const sql = `${SELECT_RUN} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY ${nulls}${SORT_COLUMNS[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}, id
                  LIMIT @limit`
@@ -164,14 +169,14 @@ export class RunStore {
   }
 
   /** Training bookkeeping; emits nothing (the caller decides what the UI hears). */
-  updateProgress(id: string, p: { step?: number; durationMs?: number; backend?: string; bestFid?: number }): void {
+  updateProgress(id: string, p: { step?: number; durationMs?: number; backend?: string }): void {
     this.db
       .prepare(
         `UPDATE runs SET step = COALESCE(@step, step), duration_ms = COALESCE(@durationMs, duration_ms),
-                backend = COALESCE(@backend, backend), best_fid = COALESCE(@bestFid, best_fid), updated_at = @now
+                backend = COALESCE(@backend, backend), updated_at = @now
          WHERE id = @id`,
       )
-      .run({ id, step: p.step ?? null, durationMs: p.durationMs ?? null, backend: p.backend ?? null, bestFid: p.bestFid ?? null, now: Date.now() })
+      .run({ id, step: p.step ?? null, durationMs: p.durationMs ?? null, backend: p.backend ?? null, now: Date.now() })
   }
 
   addEvent(id: string, level: 'info' | 'warning' | 'error', message: string): void {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { defaultCheckpointStep } from '../../src-shared/export'
+import type { MetricValue } from '../../src-shared/metrics'
 import type { SamplerState } from '../data/sampler'
 import { sampleRun } from '../testing/studio-fixture'
 import { openDatabase } from './database'
@@ -23,7 +25,7 @@ function stores() {
 }
 
 describe('checkpoint storage', () => {
-  it('keeps the last K checkpoints plus the best by FID, and moves the run step with each save', () => {
+  it('keeps the last K checkpoints plus the best by FID (unconditional run), and moves the run step with each save', () => {
     const { runs, training } = stores()
     const run = runs.create(sampleRun)
     for (const step of [10, 20, 30]) training.saveCheckpoint(run.id, { step, reason: 'interval', state: randomBytes(1000), sampler }, 2, step * 100)
@@ -31,10 +33,34 @@ describe('checkpoint storage', () => {
     training.saveMetrics(run.id, [{ step: 20, name: 'fid', value: 12.5, extractor: 'dataset-classifier', nReal: 10, nFake: 10, imageSize: 32, resize: 'none' }])
     for (const step of [40, 50]) training.saveCheckpoint(run.id, { step, reason: 'interval', state: randomBytes(1000), sampler }, 2, step * 100)
     expect(training.checkpointSteps(run.id).map((c) => c.step)).toEqual([20, 40, 50])
-    expect(runs.get(run.id)).toMatchObject({ step: 50, durationMs: 5000, bestFid: 12.5 })
+    expect(runs.get(run.id)).toMatchObject({ step: 50, durationMs: 5000, best: { metric: 'fid', value: 12.5, step: 20, extractor: 'dataset-classifier' } })
     expect(training.latestCheckpoint(run.id, 45)?.step).toBe(40)
     expect(training.latestCheckpointRef(run.id, 45)).toEqual({ id: training.latestCheckpoint(run.id, 45)!.id, step: 40 })
     expect(training.latestCheckpointRef(run.id, 5)).toBeUndefined()
+  })
+
+  it('ranks a conditional run by intra-FID, not FID: best, kept checkpoint and checkpoint scores', () => {
+    const { runs, training } = stores()
+    const run = runs.create({ ...sampleRun, config: { steps: 100, numClasses: 10 } })
+    const at = (step: number, fid: number, intraFid: number): MetricValue[] => [
+      { step, name: 'fid', value: fid, extractor: 'dataset-classifier', nReal: 10, nFake: 10, imageSize: 32, resize: 'none' },
+      { step, name: 'intra_fid', value: intraFid, extractor: 'dataset-classifier', nReal: 10, nFake: 10, imageSize: 32, resize: 'none' },
+      { step, name: 'class_fid', value: 0.5, classIndex: 3, extractor: 'dataset-classifier', nReal: 1, nFake: 1, imageSize: 32, resize: 'none' },
+    ]
+    // The run: FID is lowest at step 20, intra-FID keeps falling to step 40.
+    training.saveCheckpoint(run.id, { step: 20, reason: 'interval', state: randomBytes(100), sampler }, 1, 0)
+    training.saveMetrics(run.id, at(20, 3.18, 9.69))
+    // An evaluation that finishes before its checkpoint is written still scores it.
+    training.saveMetrics(run.id, at(40, 3.84, 5.74))
+    training.saveCheckpoint(run.id, { step: 40, reason: 'interval', state: randomBytes(100), sampler }, 1, 0)
+    training.saveCheckpoint(run.id, { step: 60, reason: 'interval', state: randomBytes(100), sampler }, 1, 0)
+    expect(training.checkpointSteps(run.id)).toEqual([
+      { step: 40, bytes: 100, reason: 'interval', score: { metric: 'intra_fid', value: 5.74, extractor: 'dataset-classifier' } },
+      { step: 60, bytes: 100, reason: 'interval', score: null },
+    ])
+    expect(defaultCheckpointStep(training.checkpointSteps(run.id))).toBe(40)
+    expect(runs.get(run.id).best).toEqual({ metric: 'intra_fid', value: 5.74, step: 40, extractor: 'dataset-classifier' })
+    expect(runs.list({ sort: 'best', order: 'asc' }).map((r) => r.id)).toEqual([run.id])
   })
 
   it('gives the space of pruned checkpoints and deleted runs back to the disk', () => {

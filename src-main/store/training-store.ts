@@ -1,6 +1,6 @@
 // What a training run writes while it trains: checkpoints (whole or absent),
 // sample sheets, the loss log and its fixed latents. One place knows these tables.
-import type { MetricValue } from '../../src-shared/metrics'
+import { selectionMetric, type MetricValue, type SelectionMetric, type SelectionScore } from '../../src-shared/metrics'
 import type { LogPoint } from '../../src-shared/training'
 import type { SamplerState } from '../data/sampler'
 import { releaseFreePages, type Db } from './database'
@@ -19,7 +19,6 @@ export interface StoredCheckpoint {
   state: Uint8Array
   sampler: SamplerState
   bytes: number
-  fid: number | null
   createdAt: number
 }
 
@@ -30,7 +29,8 @@ export class TrainingStore {
 
   /**
    * Writes a checkpoint and the run's step in ONE transaction, then prunes to
-   * the last `keepLast` plus the best by FID. A crash leaves the old or the new.
+   * the last `keepLast` plus the best by the run's selection metric (intra-FID when conditional,
+   * FID otherwise). A crash leaves the old or the new.
    */
   saveCheckpoint(runId: string, c: CheckpointInput, keepLast: number, durationMs: number): void {
     this.db.transaction(() => {
@@ -49,9 +49,10 @@ export class TrainingStore {
         .prepare(
           `DELETE FROM checkpoints WHERE run_id = @runId
              AND id NOT IN (SELECT id FROM checkpoints WHERE run_id = @runId ORDER BY step DESC LIMIT @keepLast)
-             AND id IS NOT (SELECT id FROM checkpoints WHERE run_id = @runId AND fid IS NOT NULL ORDER BY fid LIMIT 1)`,
+             AND step IS NOT (SELECT c.step FROM checkpoints c JOIN metrics m ON m.run_id = c.run_id AND m.step = c.step AND m.name = @metric
+                              WHERE c.run_id = @runId ORDER BY m.value, c.step DESC LIMIT 1)`,
         )
-        .run({ runId, keepLast })
+        .run({ runId, keepLast, metric: this.selectionMetric(runId) })
     })()
     releaseFreePages(this.db)
   }
@@ -68,7 +69,7 @@ export class TrainingStore {
     const row = this.db
       .prepare('SELECT * FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1')
       .get(runId, atStep) as
-      | { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; fid: number | null; created_at: number }
+      | { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; created_at: number }
       | undefined
     if (!row) return undefined
     return {
@@ -78,15 +79,33 @@ export class TrainingStore {
       state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength),
       sampler: JSON.parse(row.sampler_json) as SamplerState,
       bytes: row.bytes,
-      fid: row.fid,
       createdAt: row.created_at,
     }
   }
 
-  checkpointSteps(runId: string): { step: number; bytes: number; fid: number | null; reason: string }[] {
-    return this.db
-      .prepare('SELECT step, bytes, fid, reason FROM checkpoints WHERE run_id = ? ORDER BY step')
-      .all(runId) as { step: number; bytes: number; fid: number | null; reason: string }[]
+  /** Kept checkpoints with their score: the selection metric's value at their step, when evaluated there. */
+  checkpointSteps(runId: string): { step: number; bytes: number; reason: string; score: SelectionScore | null }[] {
+    const metric = this.selectionMetric(runId)
+    const rows = this.db
+      .prepare(
+        // SQLite takes the bare extractor from the row holding MIN(value).
+        `SELECT c.step, c.bytes, c.reason, MIN(m.value) AS value, m.extractor
+         FROM checkpoints c LEFT JOIN metrics m ON m.run_id = c.run_id AND m.step = c.step AND m.name = ?
+         WHERE c.run_id = ? GROUP BY c.step ORDER BY c.step`,
+      )
+      .all(metric, runId) as { step: number; bytes: number; reason: string; value: number | null; extractor: SelectionScore['extractor'] | null }[]
+    return rows.map((r) => ({
+      step: r.step,
+      bytes: r.bytes,
+      reason: r.reason,
+      score: r.value === null ? null : { metric, value: r.value, extractor: r.extractor! },
+    }))
+  }
+
+  /** What ranks this run's checkpoints: intra-FID when it is conditional, FID otherwise. */
+  private selectionMetric(runId: string): SelectionMetric {
+    const numClasses = this.db.prepare("SELECT json_extract(config_json, '$.numClasses') FROM runs WHERE id = ?").pluck().get(runId) as number | null
+    return selectionMetric(numClasses ?? 0)
   }
 
   appendLog(runId: string, p: LogPoint): void {
@@ -147,19 +166,21 @@ export class TrainingStore {
     return (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as number | undefined) ?? 0
   }
 
-  /** Stores one evaluation's values; the run's best FID and the matching checkpoint's FID follow. */
+  /** Stores one evaluation's values; the run's best (by its selection metric) follows. */
   saveMetrics(runId: string, values: MetricValue[]): void {
     const insert = this.db.prepare(
       `INSERT INTO metrics (run_id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize, at)
        VALUES (@runId, @step, @name, @value, @std, @classIndex, @extractor, @nReal, @nFake, @imageSize, @resize, @at)`,
     )
+    const metric = this.selectionMetric(runId)
+    const best = this.db.prepare(
+      `UPDATE runs SET best_metric = @name, best_value = @value, best_step = @step, best_extractor = @extractor
+       WHERE id = @runId AND (best_value IS NULL OR @value < best_value OR (@value = best_value AND @step > best_step))`,
+    )
     this.db.transaction(() => {
       for (const v of values) {
         insert.run({ runId, step: v.step, name: v.name, value: v.value, std: v.std ?? null, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize, at: Date.now() })
-        if (v.name === 'fid') {
-          this.db.prepare('UPDATE checkpoints SET fid = ? WHERE run_id = ? AND step = ?').run(v.value, runId, v.step)
-          this.db.prepare('UPDATE runs SET best_fid = MIN(COALESCE(best_fid, ?), ?) WHERE id = ?').run(v.value, v.value, runId)
-        }
+        if (v.name === metric) best.run({ runId, name: v.name, value: v.value, step: v.step, extractor: v.extractor })
       }
     })()
   }

@@ -225,7 +225,7 @@ export class StudioService implements StudioCalls {
     return { dir, step: at, files }
   }
 
-  /** `step` if it is a kept checkpoint, or the default one (best by FID, else newest). */
+  /** `step` if it is a kept checkpoint, or the default one (best by intra-FID, or FID when unconditional; else newest). */
   private keptStep(id: string, step: number | undefined): number {
     const kept = this.deps.training.checkpointSteps(id)
     const at = step ?? defaultCheckpointStep(kept)

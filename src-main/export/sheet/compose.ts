@@ -4,6 +4,7 @@
 // injected, so the studio (inspection worker) and tests share this code.
 import {
   DEFAULT_PER_CLASS,
+  bestCheckpoint,
   defaultCheckpointStep,
   fileSlug,
   notKeptMessage,
@@ -14,7 +15,7 @@ import {
   type SheetResult,
 } from '../../../src-shared/export'
 import { StudioError } from '../../../src-shared/errors'
-import { extractorLabel, type MetricValue } from '../../../src-shared/metrics'
+import { extractorLabel, selectionMetric, selectionMetricName, type MetricValue, type SelectionMetric } from '../../../src-shared/metrics'
 import type { RunConfig } from '../../../src-shared/run-config'
 import { APP_VERSION } from '../../../src-shared/version'
 import { gridCell } from '../sample-grid'
@@ -123,7 +124,7 @@ function keptSteps(run: SheetRun): number[] {
   return run.checkpoints.map((c) => c.step)
 }
 
-/** The asked step, or the best checkpoint by FID, else the newest. */
+/** The asked step, or the best checkpoint (by intra-FID, or FID when unconditional), else the newest. */
 function resolveStep(run: SheetRun, step: number | undefined): number {
   const kept = keptSteps(run)
   if (step === undefined) return defaultCheckpointStep(run.checkpoints)!
@@ -145,14 +146,24 @@ function timelineSteps(run: SheetRun, steps: number[] | undefined): number[] {
 
 function sheetHeader(run: SheetRun, o: ResolvedSheetOptions, steps: number[], weights: 'raw' | 'ema'): { title: string; detail: string } {
   const at = steps.length === 1 ? `step ${steps[0]}` : `steps ${steps[0]}-${steps[steps.length - 1]}`
-  const fid = steps.length === 1 ? run.metrics.find((m) => m.name === 'fid' && m.step === steps[0]) : undefined
   const parts = [
-    fid ? `FID ${fid.value.toFixed(2)} (${extractorLabel(fid.extractor)}, ${fid.nFake} samples)` : steps.length === 1 ? 'FID not computed at this step' : '',
+    steps.length === 1 ? scoreText(run, steps[0]) : '',
     `${weights === 'ema' ? 'EMA' : 'raw'} weights`,
     o.truncation === undefined ? 'no truncation' : `truncation ${o.truncation}`,
     run.settings,
   ]
   return { title: `${run.name} · ${at}`, detail: parts.filter(Boolean).join(' · ') }
+}
+
+/** "intra-FID 5.74, FID 3.18 (dataset classifier features, 2000 samples), best by intra-FID", or why there is none. */
+function scoreText(run: SheetRun, step: number): string {
+  const metric = selectionMetric(run.config.numClasses)
+  const names: SelectionMetric[] = metric === 'fid' ? ['fid'] : ['intra_fid', 'fid']
+  const found = names.flatMap((name) => run.metrics.filter((m) => m.name === name && m.step === step).slice(0, 1))
+  if (found.length === 0) return `${selectionMetricName(metric)} not computed at this step`
+  const values = found.map((m) => `${selectionMetricName(m.name as SelectionMetric)} ${m.value.toFixed(2)}`).join(', ')
+  const isBest = bestCheckpoint(run.checkpoints)?.step === step
+  return `${values} (${extractorLabel(found[0].extractor)}, ${found[0].nFake} samples)${isBest ? `, best by ${selectionMetricName(metric)}` : ''}`
 }
 
 function sheetFooter(run: SheetRun, o: ResolvedSheetOptions, seed: number): string {

@@ -32,5 +32,27 @@ describe('Compare view', () => {
     expect(screen.getByText(/Not on the chart: few samples/)).toBeTruthy()
     expect(screen.getByAltText('Latest samples of with attention')).toBeTruthy()
     expect(screen.getAllByTestId('compare-sheet')[1].textContent).toContain('no samples yet')
+    expect(screen.getAllByTestId('compare-best').map((e) => e.textContent)).toEqual([
+      'Best: FID 41.00 at step 500 (dataset classifier features)',
+      'Best: FID 52.00 at step 500 (dataset classifier features)',
+      'Best: FID 70.00 at step 250 (dataset classifier features)',
+    ])
+  })
+
+  it('compares conditional runs by intra-FID, the metric their best checkpoints are picked by', async () => {
+    const { studio, connection } = realStudioConnection()
+    cleanup = () => void studio.dispose()
+    const training = new TrainingStore(studio.db)
+    const conditional = { ...sampleRun, config: { steps: 10, numClasses: 2 } }
+    const a = studio.runs.create({ ...conditional, name: 'a' })
+    const b = studio.runs.create({ ...conditional, name: 'b' })
+    for (const [run, values] of [[a, [3.2, 3.8]], [b, [9.7, 5.7]]] as const) {
+      studio.runs.setDataset(run.id, 'fp', { classes: [{ name: 'x' }, { name: 'y' }] })
+      training.saveMetrics(run.id, [250, 500].flatMap((step, i) => [fid(step, 1), { ...fid(step, values[i]), name: 'intra_fid' as const }]))
+    }
+    render(CompareView, { connection, ids: [a.id, b.id] })
+    await waitFor(() => expect(screen.getAllByTestId('compare-best')).toHaveLength(2))
+    expect(screen.getByRole('heading', { name: 'intra-FID over training' })).toBeTruthy()
+    expect(screen.getAllByTestId('compare-best')[1].textContent).toBe('Best: intra-FID 5.70 at step 500 (dataset classifier features)')
   })
 })
