@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ABLATIONS, PRESETS, RunConfigSchema, buildRunConfig } from './run-config'
+import { ABLATIONS, AUGMENT_BELOW_IMAGES, PRESETS, RunConfigSchema, buildRunConfig } from './run-config'
 
 describe('run config', () => {
   test('an empty object parses to the paper-default optimiser settings', () => {
@@ -26,6 +26,21 @@ describe('run config', () => {
     expect([snD.snG, snD.snD, snD.lrG, snD.lrD]).toEqual([false, true, 1e-4, 1e-4])
     const noTtur = buildRunConfig('quick', 'no-ttur')
     expect([noTtur.snG, noTtur.lrG, noTtur.lrD]).toEqual([true, 1e-4, 1e-4])
+  })
+
+  test('a stored config from before augmentation existed parses with it off (it trained without)', () => {
+    const stored = { ...buildRunConfig('quick') } as Record<string, unknown>
+    delete stored.augment
+    expect(RunConfigSchema.parse(stored).augment).toMatchObject({ policy: 'off', adaptive: false })
+  })
+
+  test('DiffAugment is on for datasets below the threshold, off above it, and off in the no-augmentation ablation', () => {
+    expect(buildRunConfig('quick', 'sagan', {}, { images: 1200 }).augment).toMatchObject({ policy: 'diffaugment', ops: ['color', 'translation', 'cutout'], p: 1 })
+    expect(buildRunConfig('quick', 'sagan', {}, { images: AUGMENT_BELOW_IMAGES }).augment.policy).toBe('off')
+    expect(buildRunConfig('quick', 'no-augmentation', {}, { images: 1200 }).augment.policy).toBe('off')
+    // the user's choice wins over the dataset's default
+    expect(buildRunConfig('quick', 'sagan', { augment: { policy: 'off' } }, { images: 1200 }).augment.policy).toBe('off')
+    expect(buildRunConfig('quick', 'sagan', { augment: { adaptive: true } }, { images: 1200 }).augment).toMatchObject({ policy: 'diffaugment', adaptive: true, target: 0.6 })
   })
 
   test('overrides of a nested setting keep the preset values beside it', () => {

@@ -45,10 +45,23 @@ export function discriminatorResolutions(imageSize: ImageSize): number[] {
 
 const resolutionList = z.array(z.number().int().positive()).max(4)
 
+export const AUGMENT_POLICIES = ['off', 'diffaugment'] as const
+/** DiffAugment's three transforms: colour (brightness, saturation, contrast), translation (1/8 of the side), cutout (1/2). */
+export const AUGMENT_OPS = ['color', 'translation', 'cutout'] as const
+export type AugmentOp = (typeof AUGMENT_OPS)[number]
+
+/**
+ * New runs on fewer images than this get DiffAugment. Both papers find the gain grows as the
+ * data shrinks: DiffAugment's largest gains are at 10-20% of CIFAR-10 (5k-10k images) and on
+ * 100-shot sets, ADA's below about 30k images, with little or no gain on 50k-70k+. Measured
+ * here (docs/quality.md, the 1 200-image demo): see the augmentation section.
+ */
+export const AUGMENT_BELOW_IMAGES = 20_000
+
 const RunConfigObject = z.object({
   /** Which preset and ablation the config was built from (for display; the fields below are what trains). */
   preset: z.enum(['quick', 'standard', 'paper']).default('quick'),
-  ablation: z.enum(['sagan', 'no-attention', 'residual-instead-of-attention', 'sn-d-only', 'no-ttur']).default('sagan'),
+  ablation: z.enum(['sagan', 'no-attention', 'residual-instead-of-attention', 'sn-d-only', 'no-ttur', 'no-augmentation']).default('sagan'),
   imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]).default(32),
   /** 1 (grey) or 3 (RGB); filled from the dataset. */
   channels: z.union([z.literal(1), z.literal(3)]).default(3),
@@ -106,6 +119,27 @@ const RunConfigObject = z.object({
   evalEvery: z.number().int().min(0).default(250),
   evalSamples: z.number().int().min(100).default(2000),
   flipAugment: z.boolean().default(false),
+  /**
+   * DiffAugment (Zhao et al. 2020): the same random colour, translation and cutout on real
+   * and fake images in every D pass and on the fakes of G's update (differentiable, so G
+   * learns through it). 'off' for stored configs from before it existed; new runs get it
+   * below AUGMENT_BELOW_IMAGES (datasetDefaults). Adaptive: ADA's (Karras et al. 2020)
+   * probability p, moved every adjustEvery steps by the sign of r_t - target, where
+   * r_t = E[sign(D(real))], fast enough to go from 0 to 1 in rampImages real images.
+   */
+  augment: z
+    .object({
+      policy: z.enum(AUGMENT_POLICIES).default('off'),
+      ops: z.array(z.enum(AUGMENT_OPS)).min(1).default([...AUGMENT_OPS]),
+      /** Probability that each op is applied to an image; adaptive runs start at 0 (as ADA) and move it. */
+      p: z.number().min(0).max(1).default(1),
+      adaptive: z.boolean().default(false),
+      /** r_t lies in [-1, 1]; ADA's target is 0.6. */
+      target: z.number().min(-1).max(1).default(0.6),
+      adjustEvery: z.number().int().min(1).max(1000).default(4),
+      rampImages: z.number().int().min(1).default(20_000),
+    })
+    .prefault({}),
   classBalanced: z.boolean().default(false),
 })
 
@@ -181,6 +215,11 @@ export const ABLATIONS: Record<AblationName, Ablation> = {
     paperFinding: 'SN on D only was unstable and collapsed early in training.',
     apply: () => ({ snG: false, snD: true, lrG: 1e-4, lrD: 1e-4 }),
   },
+  'no-augmentation': {
+    description: 'The same run without DiffAugment (real and fake images reach D as they are).',
+    paperFinding: 'DiffAugment (Zhao et al. 2020): without it D memorises small training sets and FID degrades as data shrinks (largest gap at 10-20% of CIFAR-10).',
+    apply: () => ({ augment: { policy: 'off' } }),
+  },
   'no-ttur': {
     description: 'Spectral norm on G and D, but equal learning rates (lr 1e-4 for both).',
     paperFinding: 'SN on G and D trained stably until about 260k iterations, then sample quality degraded; TTUR kept improving to 1M.',
@@ -188,15 +227,35 @@ export const ABLATIONS: Record<AblationName, Ablation> = {
   },
 }
 
-/** preset, then ablation, then overrides (e.g. channels/numClasses from the dataset, steps from the CLI). */
-export function buildRunConfig(preset: PresetName = 'quick', ablation: AblationName = 'sagan', overrides: Partial<RunConfigInput> = {}): RunConfig {
-  const base: RunConfigInput = { ...PRESETS[preset].settings, preset, ablation }
-  const ablated: RunConfigInput = { ...base, ...ABLATIONS[ablation].apply(base) }
+/** What the dataset decides when the user does not: DiffAugment below AUGMENT_BELOW_IMAGES images. */
+export function datasetDefaults(images: number): Partial<RunConfigInput> {
+  return images < AUGMENT_BELOW_IMAGES ? { augment: { policy: 'diffaugment' } } : {}
+}
+
+/** What buildRunConfig knows about the dataset, when it knows it. */
+export interface DatasetFacts {
+  images: number
+}
+
+/**
+ * preset, then the dataset's defaults, then ablation, then overrides (e.g.
+ * channels/numClasses from the dataset, steps from the CLI).
+ */
+export function buildRunConfig(
+  preset: PresetName = 'quick',
+  ablation: AblationName = 'sagan',
+  overrides: Partial<RunConfigInput> = {},
+  dataset?: DatasetFacts,
+): RunConfig {
+  const base: RunConfigInput = { ...PRESETS[preset].settings, ...(dataset ? datasetDefaults(dataset.images) : {}), preset, ablation }
+  const ablatedPart = ABLATIONS[ablation].apply(base)
+  const ablated: RunConfigInput = { ...base, ...ablatedPart, augment: { ...base.augment, ...ablatedPart.augment } }
   const merged: RunConfigInput = {
     ...ablated,
     ...overrides,
     ema: { ...ablated.ema, ...overrides.ema },
     checkpointEvery: { ...ablated.checkpointEvery, ...overrides.checkpointEvery },
+    augment: { ...ablated.augment, ...overrides.augment },
   }
   return RunConfigSchema.parse(merged)
 }

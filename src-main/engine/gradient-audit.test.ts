@@ -5,7 +5,8 @@
 // parameter gradients on wasm against cpu's (the issue-14 symptom).
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { buildRunConfig } from '../../src-shared/run-config'
+import { AUGMENT_OPS, buildRunConfig } from '../../src-shared/run-config'
+import { diffAugment, drawAugmentations } from './augment/diff-augment'
 import { initBackend } from './backend'
 import { SelfAttention } from './model/attention'
 import { BatchNorm, ConditionalBatchNorm } from './model/batch-norm'
@@ -237,6 +238,14 @@ const CASES: Case[] = [
         return tf.stack([d.real, d.fake, generatorHinge(fake as tf.Tensor as tf.Tensor1D)])
       }
       return { variables: { real, fake }, f }
+    },
+  },
+  {
+    name: 'DiffAugment: colour, translation and cutout with fixed draws, batch 3',
+    build: () => {
+      const x = random([3, 8, 8, 3], 31)
+      const draws = drawAugmentations(new Rng(32), 3, 8, AUGMENT_OPS, 1)
+      return { variables: { x }, f: () => diffAugment(t4(x), draws, AUGMENT_OPS) }
     },
   },
   {

@@ -9,11 +9,11 @@ beforeAll(async () => {
   await initBackend('wasm')
 })
 
-// Tiny but complete: conditional, attention in G (32x32) and D (16x16), SN, EMA, flips.
+// Tiny but complete: conditional, attention in G (32x32) and D (16x16), SN, EMA, flips, DiffAugment.
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 4
 function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 8, dCh: 8, batchSize: B, numClasses: 10, channels: 1, seed: 7, flipAugment: true, ema: { startStep: 3 }, ...overrides })
+  return buildRunConfig('quick', 'sagan', { gCh: 8, dCh: 8, batchSize: B, numClasses: 10, channels: 1, seed: 7, flipAugment: true, ema: { startStep: 3 }, augment: { policy: 'diffaugment', p: 0.5 }, ...overrides })
 }
 
 /** Deterministic batches: real Fashion-MNIST when installed, else a fixed pseudo-random pattern. */
@@ -88,6 +88,29 @@ describe('SaganTrainer', () => {
       const ref = finalWhole.tensors[i].data
       const err = t.data.reduce((m, v, k) => Math.max(m, Math.abs(v - ref[k])), 0)
       expect(err, t.name).toBeLessThan(1e-5)
+    })
+  })
+
+  test('adaptive augmentation: p moves by its ramp every adjustEvery steps, and a resumed run continues p, r_t and losses exactly', async () => {
+    // target -1: r_t >= -1 always, so p rises by 2 steps x 4 images / 16 = 0.5 every second step.
+    const config = tinyConfig({ augment: { policy: 'diffaugment', ops: ['color', 'translation', 'cutout'], p: 1, adaptive: true, target: -1, adjustEvery: 2, rampImages: 16 } })
+    const whole = await SaganTrainer.create(config, data)
+    const straight = await train(whole, 0, 5)
+    whole.dispose()
+    expect(straight.map((r) => r.augmentP)).toEqual([0, 0.5, 0.5, 1, 1])
+    for (const r of straight) expect(Math.abs(r.realSign)).toBeLessThanOrEqual(1)
+
+    const firstHalf = await SaganTrainer.create(config, data)
+    await train(firstHalf, 0, 3) // stops between two adjustments
+    const bytes = SaganTrainer.serializeState(await firstHalf.getState())
+    firstHalf.dispose()
+    const resumed = await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(bytes))
+    const continued = await train(resumed, 3, 5)
+    resumed.dispose()
+    continued.forEach((r, i) => {
+      expect(r.augmentP).toBe(straight[3 + i].augmentP)
+      expect(r.realSign).toBe(straight[3 + i].realSign)
+      losses(r).forEach((v, k) => expect(v).toBeCloseTo(losses(straight[3 + i])[k], 5))
     })
   })
 

@@ -11,6 +11,8 @@ import { Generator } from './model/generator'
 import { discriminatorHinge, generatorHinge } from './model/hinge-loss'
 import { type ForwardContext, ParamBuilder, ParamStore } from './model/params'
 import { spectralSigma, uNameOf } from './model/spectral-norm'
+import { type AdaptiveState, initialAugmentState, observeStep } from './augment/adaptive-probability'
+import { diffAugment, drawAugmentations } from './augment/diff-augment'
 import { fixedLatents } from './fixed-latents'
 import { toPixelValues } from './pixels'
 import type { Collective } from './parallel/collective'
@@ -43,6 +45,10 @@ export interface StepResult {
   gLoss: number
   /** Every attention gamma of G then D. */
   gammas: { layer: string; value: number }[]
+  /** ADA's overfitting signal r_t = E[sign(D(real))] over this step's real images (1: D is sure of every one). */
+  realSign: number
+  /** The augmentation probability after this step; null when the run does not augment. */
+  augmentP: number | null
   /** Set when the step produced NaN/Inf: which loss or weight. The step was undone. */
   nonFinite?: string
 }
@@ -80,6 +86,8 @@ export class SaganTrainer {
   private readonly gradNames = new Map<string, string>()
   /** Set on every replica of a data-parallel run; null when this trainer sees whole batches. */
   private collective: Collective | null = null
+  /** DiffAugment's probability and ADA's running r_t (checkpointed). */
+  private augmentState: AdaptiveState
 
   private constructor(
     config: RunConfig,
@@ -92,6 +100,7 @@ export class SaganTrainer {
     this.adamG = new Adam(this.gStore.params, { lr: lrG, beta1, beta2, eps })
     this.adamD = new Adam(this.dStore.params, { lr: lrD, beta1, beta2, eps })
     for (const store of [this.gStore, this.dStore]) for (const [name, v] of store.params) this.gradNames.set(v.name, name)
+    this.augmentState = initialAugmentState(config.augment)
   }
 
   /** A fresh run: orthogonal weights drawn from config.seed. */
@@ -166,8 +175,12 @@ export class SaganTrainer {
     try {
       const readout = tf.tidy(() => {
         // Each update in its own tidy: its activations are freed before the next one starts.
-        let d = { real: tf.scalar(0), fake: tf.scalar(0) }
-        for (const batch of batches) d = tf.tidy(() => this.discriminatorStep(batch))
+        let d = { real: tf.scalar(0), fake: tf.scalar(0), realSign: tf.scalar(0) }
+        const realSigns: tf.Scalar[] = []
+        for (const batch of batches) {
+          d = tf.tidy(() => this.discriminatorStep(batch))
+          realSigns.push(d.realSign)
+        }
         const gLoss = tf.tidy(() => this.generatorStep(batches[0].labels.length))
         if (this.emaStore) {
           const decay = this.step < this.config.ema.startStep ? 0 : this.config.ema.decay
@@ -175,7 +188,7 @@ export class SaganTrainer {
         }
         const gammas = this.gammaVariables()
         const finite = this.finiteProbe()
-        return tf.concat([tf.stack([d.real, d.fake, gLoss, finite]), ...(gammas.length ? [tf.stack(gammas)] : [])])
+        return tf.concat([tf.stack([d.real, d.fake, gLoss, finite, tf.mean(tf.stack(realSigns))]), ...(gammas.length ? [tf.stack(gammas)] : [])])
       })
       try {
         values = (await readout.data()) as Float32Array
@@ -191,16 +204,19 @@ export class SaganTrainer {
       this.rollback(snapshot, rngBefore, adamBefore)
       throw err
     }
-    const [dLossReal, dLossFake, gLoss, finite] = values
-    const gammas = this.attentionLayers.map((layer, i) => ({ layer, value: values[4 + i] }))
+    const [dLossReal, dLossFake, gLoss, finite, realSign] = values
+    const gammas = this.attentionLayers.map((layer, i) => ({ layer, value: values[5 + i] }))
+    const augmentP = this.config.augment.policy === 'off' ? null : this.augmentState.p
     const nonFinite = await this.findNonFinite({ dLossReal, dLossFake, gLoss }, Number.isFinite(finite))
     if (nonFinite) {
       this.rollback(snapshot, rngBefore, adamBefore)
-      return { step: this.step, dLossReal, dLossFake, gLoss, gammas, nonFinite }
+      return { step: this.step, dLossReal, dLossFake, gLoss, gammas, realSign, augmentP, nonFinite }
     }
     tf.dispose([...snapshot.values()])
     this.step++
-    return { step: this.step, dLossReal, dLossFake, gLoss, gammas }
+    const realImages = batches.reduce((n, b) => n + b.labels.length, 0) * this.share.size
+    this.augmentState = observeStep(this.augmentState, realSign, this.config.augment, realImages)
+    return { step: this.step, dLossReal, dLossFake, gLoss, gammas, realSign, augmentP: augmentP === null ? null : this.augmentState.p }
   }
 
   /** Images [N, H, W, C] uint8 from latents z [N, zDim] and labels [N]; evaluation mode, no state change. */
@@ -270,7 +286,7 @@ export class SaganTrainer {
     const variables = this.namedVariables()
     const arrays = await Promise.all(variables.map(([, v]) => v.data() as Promise<Float32Array>))
     const tensors: NamedArray[] = variables.map(([name, v], i) => ({ name, shape: [...v.shape], data: arrays[i] }))
-    return { version: 1, step: this.step, rng: this.rng.getState(), adamSteps: { g: this.adamG.step, d: this.adamD.step }, tensors }
+    return { version: 1, step: this.step, rng: this.rng.getState(), adamSteps: { g: this.adamG.step, d: this.adamD.step }, augment: { ...this.augmentState }, tensors }
   }
 
   dispose(): void {
@@ -281,27 +297,30 @@ export class SaganTrainer {
 
   // --- the two updates ---------------------------------------------------
 
-  /** One D update on real images and G's fakes (one forward over both, as BigGAN). Returns the two hinge terms. */
-  private discriminatorStep(batch: Batch): { real: tf.Scalar; fake: tf.Scalar } {
+  /**
+   * One D update on real images and G's fakes (one forward over both, as BigGAN), both
+   * augmented alike. Returns the two hinge terms and r_t, the mean sign of D(real).
+   */
+  private discriminatorStep(batch: Batch): { real: tf.Scalar; fake: tf.Scalar; realSign: tf.Scalar } {
     const n = batch.labels.length
-    const real = this.imageTensor(batch)
+    const real = this.augmented(this.imageTensor(batch))
     const { z, labels } = this.drawLatents(n)
     // G in training mode (batch statistics) but leaves its u and running statistics alone.
-    const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: false, updateStats: false, ...this.replicaContext() })
+    const fake = this.augmented(this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: false, updateStats: false, ...this.replicaContext() }))
     const x = tf.concat([real, fake], 0)
     const y = tf.concat([this.labelTensor(batch.labels), labels], 0)
-    let parts: { real: tf.Scalar; fake: tf.Scalar } | null = null
+    let parts: { real: tf.Scalar; fake: tf.Scalar; realSign: tf.Scalar } | null = null
     const { grads } = tf.variableGrads(() => {
       const scores = this.d.apply(x, y, { store: this.dStore, training: true, updateSn: true, updateStats: false })
       const [sReal, sFake] = tf.split(scores, 2) as [tf.Tensor1D, tf.Tensor1D]
       const hinge = discriminatorHinge(sReal, sFake)
-      parts = { real: tf.keep(hinge.real), fake: tf.keep(hinge.fake) }
+      parts = { real: tf.keep(hinge.real), fake: tf.keep(hinge.fake), realSign: tf.keep(tf.mean(tf.sign(sReal))) }
       return tf.add(hinge.real, hinge.fake)
     }, this.trainables(this.dStore))
     this.adamD.apply(this.averaged(this.byName(grads), this.dStore))
-    const kept = parts as unknown as { real: tf.Scalar; fake: tf.Scalar }
-    const out = { real: tf.clone(kept.real), fake: tf.clone(kept.fake) }
-    tf.dispose([kept.real, kept.fake])
+    const kept = parts as unknown as { real: tf.Scalar; fake: tf.Scalar; realSign: tf.Scalar }
+    const out = { real: tf.clone(kept.real), fake: tf.clone(kept.fake), realSign: tf.clone(kept.realSign) }
+    tf.dispose([kept.real, kept.fake, kept.realSign])
     return out
   }
 
@@ -311,7 +330,7 @@ export class SaganTrainer {
     const { value, grads } = tf.variableGrads(() => {
       const fake = this.g.apply(z, labels, { store: this.gStore, training: true, updateSn: true, updateStats: true, ...this.replicaContext() })
       const dCtx: ForwardContext = { store: this.dStore, training: true, updateSn: false, updateStats: false, weightGradients: false }
-      return generatorHinge(this.d.apply(fake, labels, dCtx))
+      return generatorHinge(this.d.apply(this.augmented(fake), labels, dCtx))
     }, this.trainables(this.gStore))
     this.adamG.apply(this.averaged(this.byName(grads), this.gStore))
     return value
@@ -373,6 +392,19 @@ export class SaganTrainer {
     if (numClasses > 0) for (let i = 0; i < labels.length; i++) labels[i] = this.rng.int(numClasses)
     const mine = { from: rank * n, to: (rank + 1) * n }
     return { z: tf.tensor2d(z.subarray(mine.from * zDim, mine.to * zDim), [n, zDim]), labels: this.labelTensor(labels.subarray(mine.from, mine.to)) }
+  }
+
+  /**
+   * DiffAugment with this step's p, images [n, S, S, C] of this replica: every replica
+   * draws the whole batch's randomness, as for the latents, and keeps its slice.
+   */
+  private augmented(x: tf.Tensor4D): tf.Tensor4D {
+    const { policy, ops } = this.config.augment
+    if (policy === 'off') return x
+    const n = x.shape[0]
+    const { rank, size } = this.share
+    const draws = drawAugmentations(this.rng, n * size, this.config.imageSize, ops, this.augmentState.p).slice(rank * n, (rank + 1) * n)
+    return diffAugment(x, draws, ops)
   }
 
   /** uint8 [B, H, W, C] -> float [-1, 1], each image flipped left-right with probability 1/2 if flipAugment. */
@@ -501,6 +533,8 @@ export class SaganTrainer {
       throw new Error(`Checkpoint does not match this run's config (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; +${problems.length - 3} more` : ''}); resume with the config the checkpoint was saved with`)
     }
     this.step = state.step
+    // Checkpoints from before augmentation existed trained without it: the config's start is theirs.
+    this.augmentState = state.augment ? { ...state.augment } : initialAugmentState(this.config.augment)
     this.adamG.step = state.adamSteps.g
     this.adamD.step = state.adamSteps.d
   }

@@ -16,11 +16,11 @@ beforeAll(async () => {
 // Replicas are real worker threads on the TypeScript source (the app runs the bundled replica-worker.js).
 const fromSource: SpawnReplica = spawnReplicaFromSource
 
-// Conditional, attention in G and D, SN, conditional BN, EMA (decaying from step 1), flips, two D steps.
+// Conditional, attention in G and D, SN, conditional BN, EMA (decaying from step 1), flips, DiffAugment, two D steps.
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 8
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 11, nDis: 2, flipAugment: true, ema: { startStep: 1 }, ...overrides })
+  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 11, nDis: 2, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment', p: 0.5 }, ...overrides })
 }
 
 const pool = fashionMnistAvailable()

@@ -1,4 +1,5 @@
 // Everything a run needs to continue exactly where it stopped, and its byte format.
+import type { AdaptiveState } from '../augment/adaptive-probability'
 import type { RngState } from '../rng'
 
 export interface NamedArray {
@@ -14,6 +15,8 @@ export interface TrainerState {
   step: number
   rng: RngState
   adamSteps: { g: number; d: number }
+  /** DiffAugment's probability and ADA's running r_t; absent in checkpoints from before augmentation. */
+  augment?: AdaptiveState
   /** Weights of G, D and the EMA copy, spectral-norm u vectors, BN statistics, Adam moments. */
   tensors: NamedArray[]
 }

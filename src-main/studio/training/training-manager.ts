@@ -4,7 +4,7 @@ import { basename, isAbsolute, join } from 'node:path'
 import { ZodError, z } from 'zod'
 import type { DatasetReport, ScanProgress } from '../../../src-shared/dataset'
 import { StudioError } from '../../../src-shared/errors'
-import { buildRunConfig, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
+import { buildRunConfig, type DatasetFacts, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 import { STOPPED_BY_USER, type RunSummary } from '../../../src-shared/runs'
 import { DEMO_DATASET, StartRunSchema, type AttentionView, type RunEstimate, type StartRunRequest } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
@@ -103,11 +103,12 @@ export class TrainingManager {
     const root = this.resolveDatasetPath(req.datasetPath)
     const draft = configFrom(req.preset, req.ablation, req.overrides ?? {})
     const dataset = await this.load(root, draft)
-    const config = configFrom(req.preset, req.ablation, {
-      ...req.overrides,
-      channels: dataset.channels,
-      numClasses: classNamesFor(dataset).length,
-    })
+    const config = configFrom(
+      req.preset,
+      req.ablation,
+      { ...req.overrides, channels: dataset.channels, numClasses: classNamesFor(dataset).length },
+      { images: dataset.report.totals.images },
+    )
     const datasetName = req.datasetPath === DEMO_DATASET ? 'Fashion-MNIST demo' : basename(root)
     const run = this.deps.runs.create({
       name: req.name ?? `${datasetName} · ${config.preset}${config.ablation === 'sagan' ? '' : ` · ${config.ablation}`}`,
@@ -285,9 +286,9 @@ export class TrainingManager {
   }
 }
 
-function configFrom(preset: RunConfig['preset'], ablation: RunConfig['ablation'], overrides: Record<string, unknown>): RunConfig {
+function configFrom(preset: RunConfig['preset'], ablation: RunConfig['ablation'], overrides: Record<string, unknown>, dataset?: DatasetFacts): RunConfig {
   try {
-    return buildRunConfig(preset, ablation, overrides as Partial<RunConfigInput>)
+    return buildRunConfig(preset, ablation, overrides as Partial<RunConfigInput>, dataset)
   } catch (err) {
     if (err instanceof ZodError) throw new StudioError('invalid-argument', `Run settings: ${z.prettifyError(err)}`, 'overrides')
     throw err
