@@ -13,6 +13,7 @@ import {
 } from './runs'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
+import type { HealthGrid, NearestRealView, SampleHealth } from './sample-health'
 import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
 import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
@@ -118,6 +119,12 @@ export interface StudioCalls {
   getAttention(id: string, query: AttentionRequest): Promise<AttentionView>
   /** Every stored metric value of a run, each labelled with how it was computed. */
   getMetrics(id: string): Promise<MetricValue[]>
+  /** Every evaluation's sample-health report (near-duplicates in the fixed-noise grid, memorisation ratio), oldest first. */
+  getSampleHealth(id: string): Promise<SampleHealth[]>
+  /** PNG of the fixed-noise grid an evaluation checked; null when that step has no health report. */
+  getSampleHealthGrid(id: string, step: number): Promise<HealthGrid | null>
+  /** One grid sample's nearest real training images (PNG) with their feature distances; null when not stored. */
+  getNearestReal(id: string, step: number, sample: number): Promise<NearestRealView | null>
   /** The run's kept checkpoints, oldest first: what sheets can be drawn from. */
   getCheckpoints(id: string): Promise<CheckpointInfo[]>
   /** Draws a labelled sample sheet (grid, timeline or interpolation) from kept checkpoints. */
@@ -172,6 +179,9 @@ export const callSchemas = {
   getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
   getMetrics: z.tuple([RunIdSchema]),
   getAttention: z.tuple([RunIdSchema, AttentionRequestSchema]),
+  getSampleHealth: z.tuple([RunIdSchema]),
+  getSampleHealthGrid: z.tuple([RunIdSchema, z.number().int().min(0)]),
+  getNearestReal: z.tuple([RunIdSchema, z.number().int().min(0), z.number().int().min(0).max(10_000)]),
   getCheckpoints: z.tuple([RunIdSchema]),
   exportSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
   saveSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),

@@ -2,7 +2,18 @@
 // Every value says how it was computed, so curves never mix extractors or sample counts.
 import { z } from 'zod'
 
-export const MetricNameSchema = z.enum(['fid', 'kid', 'intra_fid', 'class_fid', 'class_agreement', 'inception_score'])
+export const MetricNameSchema = z.enum([
+  'fid',
+  'kid',
+  'intra_fid',
+  'class_fid',
+  'class_agreement',
+  'inception_score',
+  // Sample health (src-shared/sample-health.ts): share of near-duplicate pairs in the fixed-noise
+  // grid, and median nearest-real distance over the real images' own (below 1: copying).
+  'near_duplicate_fraction',
+  'nearest_real_ratio',
+])
 export type MetricName = z.infer<typeof MetricNameSchema>
 
 /**
@@ -37,6 +48,8 @@ const METRIC_NAMES: Record<MetricName, string> = {
   class_fid: 'Class FID',
   class_agreement: 'Class agreement',
   inception_score: 'Inception Score',
+  near_duplicate_fraction: 'Near-duplicate pairs in the fixed-noise grid',
+  nearest_real_ratio: 'Nearest-real distance ratio',
 }
 
 const EXTRACTOR_NAMES: Record<ExtractorId, string> = {
@@ -60,6 +73,7 @@ export function metricLabel(m: Pick<MetricValue, 'name' | 'extractor' | 'classIn
   const name = m.name === 'class_fid' && m.classIndex !== undefined ? `FID of class ${m.classIndex}` : METRIC_NAMES[m.name]
   if (m.name === 'class_agreement') return `${name} (classifier trained on the real images; chance = 1 / classes)`
   const label = `${name} (${extractorLabel(m.extractor)})`
+  if (m.name === 'near_duplicate_fraction' || m.name === 'nearest_real_ratio') return label
   return isComparableToPublished(m.extractor) ? label : `${label} — not comparable to published Inception ${METRIC_NAMES[m.name].split(' ')[0]}s`
 }
 

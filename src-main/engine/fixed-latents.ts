@@ -8,6 +8,11 @@ import { Rng } from './rng'
 export const SHEET_PER_CLASS = 8
 export const SHEET_UNCONDITIONAL = 64
 
+/** Fixed latents per class on the gallery sheet (all of them for an unconditional run). */
+export function sheetPerClass(numClasses: number): number {
+  return numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
+}
+
 /** Latents on one sheet row: one per column. */
 export function sheetColumns(numClasses: number): number {
   return numClasses > 0 ? SHEET_PER_CLASS : Math.round(Math.sqrt(SHEET_UNCONDITIONAL))

@@ -3,7 +3,7 @@
 import type { MetricName, MetricValue } from '../../src-shared/metrics'
 import { classAgreement } from './class-agreement'
 import type { FeatureExtractor } from './extractor'
-import { rowsByClass } from './feature-matrix'
+import { rowsByClass, type FeatureMatrix } from './feature-matrix'
 import { fidFromStats } from './fid'
 import { gaussianStats } from './gaussian'
 import { imageCount, type ImageBatch } from './image-batch'
@@ -34,6 +34,8 @@ export interface EvaluationResult {
   warnings: string[]
   /** Seconds spent extracting features and computing the metrics (generation not included). */
   seconds: { features: number; metrics: number }
+  /** The generated images' features [nFake, featureDim], for checks that reuse them (sample health). */
+  fakeFeatures: FeatureMatrix
 }
 
 export async function evaluate({ step, extractor, real, fake, kid }: EvaluationInput): Promise<EvaluationResult> {
@@ -83,6 +85,6 @@ export async function evaluate({ step, extractor, real, fake, kid }: EvaluationI
     const is = inceptionScore(extracted.inceptionProbabilities)
     values.push(value('inception_score', is.mean, 0, nFake, { std: is.std, extractorDetail: `${extractor.detail}; ${is.splits} splits` }))
   }
-  return { values, warnings, seconds: { features: (t1 - t0) / 1000, metrics: (performance.now() - t1) / 1000 } }
+  return { values, warnings, seconds: { features: (t1 - t0) / 1000, metrics: (performance.now() - t1) / 1000 }, fakeFeatures: extracted.features }
 }
 

@@ -161,6 +161,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE checkpoints DROP COLUMN fid;
     `,
   },
+  {
+    version: 6,
+    name: 'sample health',
+    sql: `
+      -- Per evaluation: the fixed-noise grid as PNG and its health report (near-duplicate
+      -- pairs, memorisation ratio; JSON of src-shared/sample-health.ts SampleHealth).
+      CREATE TABLE sample_health (
+        run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        report_json TEXT NOT NULL,
+        grid_png    BLOB NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+
+      -- Each grid sample's nearest real training images, nearest first, as PNG: the
+      -- evaluation stays viewable when the dataset folder changes or moves.
+      CREATE TABLE nearest_real (
+        run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        sample      INTEGER NOT NULL,
+        rank        INTEGER NOT NULL,
+        real_index  INTEGER NOT NULL,
+        class_index INTEGER,
+        distance    REAL NOT NULL,
+        png         BLOB NOT NULL,
+        PRIMARY KEY (run_id, step, sample, rank)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

@@ -41,10 +41,12 @@ export interface NewRun {
   appVersion: string
 }
 
-// Checkpoint and sample bytes per run; both tables are indexed by run_id first.
+// Checkpoint, sample and sample-health bytes per run; every table is indexed by run_id first.
 const SELECT_RUN = `SELECT runs.*,
   COALESCE((SELECT SUM(bytes) FROM checkpoints c WHERE c.run_id = runs.id), 0) +
-  COALESCE((SELECT SUM(LENGTH(png)) FROM samples s WHERE s.run_id = runs.id), 0) AS disk_bytes
+  COALESCE((SELECT SUM(LENGTH(png)) FROM samples s WHERE s.run_id = runs.id), 0) +
+  COALESCE((SELECT SUM(LENGTH(grid_png)) FROM sample_health h WHERE h.run_id = runs.id), 0) +
+  COALESCE((SELECT SUM(LENGTH(png)) FROM nearest_real n WHERE n.run_id = runs.id), 0) AS disk_bytes
   FROM runs`
 
 // Sort keys of the contract mapped to columns; never interpolate user text.

@@ -4,6 +4,7 @@ import { selectionMetric, type MetricValue, type SelectionMetric, type Selection
 import type { LogPoint } from '../../src-shared/training'
 import type { SamplerState } from '../data/sampler'
 import { releaseFreePages, type Db } from './database'
+import { HealthStore } from './health-store'
 
 export interface CheckpointInput {
   step: number
@@ -25,7 +26,12 @@ export interface StoredCheckpoint {
 
 
 export class TrainingStore {
-  constructor(private readonly db: Db) {}
+  /** Sample-health reports and nearest real images per evaluation. */
+  readonly health: HealthStore
+
+  constructor(private readonly db: Db) {
+    this.health = new HealthStore(db)
+  }
 
   /**
    * Writes a checkpoint and the run's step in ONE transaction, then prunes to

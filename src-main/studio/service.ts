@@ -12,6 +12,7 @@ import type { RunQuery, RunSummary } from '../../src-shared/runs'
 import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
+import type { HealthGrid, NearestRealView, SampleHealth } from '../../src-shared/sample-health'
 import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type StartRunRequest } from '../../src-shared/training'
 import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
 import type { RunConfig } from '../../src-shared/run-config'
@@ -169,6 +170,24 @@ export class StudioService implements StudioCalls {
   async getMetrics(id: string): Promise<MetricValue[]> {
     this.deps.runs.get(id)
     return this.deps.training.metrics(id)
+  }
+
+  async getSampleHealth(id: string): Promise<SampleHealth[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.health.reports(id)
+  }
+
+  async getSampleHealthGrid(id: string, step: number): Promise<HealthGrid | null> {
+    const { imageSize = 32 } = this.deps.runs.config(id) as { imageSize?: number }
+    const png = this.deps.training.health.gridPng(id, step)
+    const report = this.deps.training.health.reports(id).find((r) => r.step === step)
+    if (!png || !report) return null
+    return { step, png, cell: gridCell(imageSize), gap: GRID_GAP, columns: report.grid.columns, count: report.grid.count }
+  }
+
+  async getNearestReal(id: string, step: number, sample: number): Promise<NearestRealView | null> {
+    this.deps.runs.get(id)
+    return this.deps.training.health.nearest(id, step, sample) ?? null
   }
 
   async getCheckpoints(id: string): Promise<CheckpointInfo[]> {

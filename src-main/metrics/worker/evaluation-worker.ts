@@ -1,13 +1,17 @@
 // worker_threads entry (built to out/main/evaluation-worker.js): trains or
 // restores the dataset-classifier extractor, builds the real-image reference,
-// then answers 'evaluate' messages with labelled metric values.
+// then answers 'evaluate' messages with labelled metric values and, given the
+// fixed-noise grid, the sample-health checks (near-duplicates, nearest real images).
 import { parentPort } from 'node:worker_threads'
 import { initBackend } from '../../engine/backend'
 import type { DatasetClassifier } from '../dataset-classifier'
 import { prepareDatasetExtractor } from '../dataset-extractor'
 import { evaluate } from '../evaluate'
+import { buildRealSet, checkSampleHealth, neighbourImages, type RealSet } from '../health-check'
+import type { FeatureMatrix } from '../feature-matrix'
+import type { ImageBatch } from '../image-batch'
 import type { RealReference } from '../real-reference'
-import type { EvaluatorToMain, MainToEvaluator } from './messages'
+import type { EvaluatorToMain, FixedNoiseGrid, HealthMessage, MainToEvaluator, RealImages } from './messages'
 
 if (!parentPort) throw new Error('evaluation-worker.ts must run inside a worker_threads Worker')
 const port = parentPort
@@ -15,6 +19,8 @@ const post = (m: EvaluatorToMain) => port.postMessage(m)
 
 let extractor: DatasetClassifier | null = null
 let reference: RealReference | null = null
+let realSet: RealSet | null = null
+let real: RealImages | null = null
 let numClasses = 0
 let imageSize = 0
 let channels: 1 | 3 = 3
@@ -29,6 +35,8 @@ async function handle(m: MainToEvaluator): Promise<void> {
     const prepared = await prepareDatasetExtractor(m.real, m.cached)
     extractor = prepared.extractor
     reference = prepared.reference
+    real = m.real
+    realSet = await buildRealSet(extractor, { ...m.real, numClasses: m.real.numClasses >= 2 ? m.real.numClasses : 1 })
     const built = prepared.built
     post({ type: 'prepared', extractorDetail: extractor.detail, seconds: (performance.now() - started) / 1000, built })
     return
@@ -41,7 +49,36 @@ async function handle(m: MainToEvaluator): Promise<void> {
     real: reference,
     fake: { images: m.images, imageSize, channels, labels: numClasses >= 2 ? m.labels : undefined },
   })
-  post({ type: 'metrics', step: m.step, values: result.values, warnings: result.warnings, seconds: (performance.now() - started) / 1000 })
+  const health = m.grid ? await sampleHealth(m.step, m.grid, result.fakeFeatures) : undefined
+  const values = health ? [...result.values, ...health.values] : result.values
+  post({ type: 'metrics', step: m.step, values, warnings: result.warnings, seconds: (performance.now() - started) / 1000, health: health?.message })
+}
+
+async function sampleHealth(step: number, grid: FixedNoiseGrid, fake: FeatureMatrix) {
+  const batch: ImageBatch = { images: grid.images, imageSize, channels }
+  const { features } = await extractor!.extract(batch)
+  const checked = checkSampleHealth({
+    step,
+    weights: grid.weights,
+    extractor: extractor!,
+    resize: reference!.resize,
+    realSet: realSet!,
+    grid: { features, labels: numClasses >= 2 ? grid.labels : undefined, columns: grid.columns },
+    fake,
+  })
+  const { nearest } = checked
+  const message: HealthMessage = {
+    report: checked.health,
+    nearest: Array.from({ length: features.rows }, (_, sample) => ({
+      sample,
+      neighbours: Array.from({ length: nearest.k }, (_, rank) => {
+        const realIndex = realSet!.indices[nearest.index[sample * nearest.k + rank]]
+        return { rank, distance: nearest.distance[sample * nearest.k + rank], realIndex, classIndex: numClasses >= 2 ? real!.labels[realIndex] : null }
+      }),
+    })),
+    neighbourImages: neighbourImages({ images: real!.images, imageSize, channels }, realSet!, nearest),
+  }
+  return { values: checked.values, message }
 }
 
 // One message at a time: evaluations queue behind preparation.

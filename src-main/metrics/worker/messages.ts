@@ -3,6 +3,7 @@
 // progress events.
 import type { MetricValue } from '../../../src-shared/metrics'
 import type { BackendPreference } from '../../../src-shared/run-config'
+import type { SampleHealth } from '../../../src-shared/sample-health'
 
 export interface RealImages {
   /** [N, size, size, channels] uint8 real images of the run's dataset. */
@@ -21,7 +22,35 @@ export type MainToEvaluator =
       /** Cached bytes from an earlier run on the same dataset, when the store has them. */
       cached: { classifier?: Uint8Array; reference?: Uint8Array }
     }
-  | { type: 'evaluate'; step: number; images: Uint8Array; labels?: Int32Array }
+  | {
+      type: 'evaluate'
+      step: number
+      images: Uint8Array
+      labels?: Int32Array
+      /** The fixed-noise grid at this step (gallery latents), for the sample-health checks. */
+      grid?: FixedNoiseGrid
+    }
+
+export interface FixedNoiseGrid {
+  /** [count, size, size, channels] uint8, class-major rows of `columns`. */
+  images: Uint8Array
+  labels: Int32Array
+  columns: number
+  weights: 'raw' | 'ema'
+}
+
+/** One grid sample's nearest real training images, nearest first. */
+export interface GridNeighbours {
+  sample: number
+  neighbours: { rank: number; distance: number; realIndex: number; classIndex: number | null }[]
+}
+
+export interface HealthMessage {
+  report: SampleHealth
+  nearest: GridNeighbours[]
+  /** [count * k, size, size, channels] uint8: the neighbours' pixels, in `nearest` order. */
+  neighbourImages: Uint8Array
+}
 
 export type EvaluatorToMain =
   | {
@@ -31,5 +60,5 @@ export type EvaluatorToMain =
       /** Present when newly built, so the main process can cache them. */
       built: { classifier?: Uint8Array; reference?: Uint8Array }
     }
-  | { type: 'metrics'; step: number; values: MetricValue[]; warnings: string[]; seconds: number }
+  | { type: 'metrics'; step: number; values: MetricValue[]; warnings: string[]; seconds: number; health?: HealthMessage }
   | { type: 'error'; message: string; step?: number }

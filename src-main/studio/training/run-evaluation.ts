@@ -1,7 +1,9 @@
 // Evaluation of one run while it trains: every `evalEvery` steps, ask the
-// training worker for `evalSamples` images from fresh latents and hand them to
-// the run's evaluation worker (its own thread), which answers with labelled
-// metric values. Training and progress events never wait for it.
+// training worker for `evalSamples` images from fresh latents, plus the
+// fixed-noise grid (the gallery's latents) for the sample-health checks, and
+// hand them to the run's evaluation worker (its own thread), which answers with
+// labelled metric values and a health report. Training and progress events
+// never wait for it.
 import type { Worker } from 'node:worker_threads'
 import type { StudioEvents } from '../../../src-shared/contract'
 import type { EventHub } from '../../../src-shared/event-hub'
@@ -14,6 +16,9 @@ import type { EvaluatorToMain, MainToEvaluator } from '../../metrics/worker/mess
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
 import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
+import { fixedLatents, sheetColumns, sheetPerClass } from '../../engine/fixed-latents'
+import { encodeGrid } from '../../export/sample-grid'
+import type { HealthMessage } from '../../metrics/worker/messages'
 
 /** Sample requests for evaluation use ids from here up, so they never clash with UI requests. */
 const EVAL_REQUEST_BASE = 1_000_000_000
@@ -49,6 +54,15 @@ export class RunEvaluation {
   private settle: (() => void) | null = null
   private nextStep: number
   private readonly keys: { classifier: string; reference: string }
+  /** The fixed-noise grid is requested after the evaluation's own latents. */
+  private readonly grid: { z: Float32Array; labels: Int32Array; columns: number }
+  /** PNG of the grid of the evaluation in flight. */
+  private gridPng: Promise<Uint8Array> | null = null
+  private readonly weights: 'raw' | 'ema'
+  private readonly imageSize: number
+  private readonly channels: 1 | 3
+  /** Worker messages handled one at a time (storing a health report awaits PNG encoding). */
+  private queue: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly runId: string,
@@ -59,8 +73,17 @@ export class RunEvaluation {
   ) {
     this.nextStep = (Math.floor(startStep / config.evalEvery) + 1) * config.evalEvery
     this.keys = extractorCacheKeys(deps.runs.datasetFingerprint(runId) ?? runId, dataset.imageSize)
+    this.grid = { ...fixedLatents(config, sheetPerClass(config.numClasses), config.seed), columns: sheetColumns(config.numClasses) }
+    this.weights = config.ema.enabled ? 'ema' : 'raw'
+    this.imageSize = dataset.imageSize
+    this.channels = dataset.channels
     this.worker = spawnBundledWorker('evaluation-worker')
-    this.worker.on('message', (m: EvaluatorToMain) => this.onMessage(m))
+    this.worker.on('message', (m: EvaluatorToMain) => {
+      this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => {
+        deps.runs.addEvent(runId, 'error', `Storing the evaluation failed: ${err instanceof Error ? err.message : String(err)}`)
+        this.idle()
+      })
+    })
     this.worker.on('error', (err) => deps.runs.addEvent(runId, 'error', `Evaluation stopped: ${err.message}`))
     const post = (m: MainToEvaluator) => this.worker.postMessage(m)
     post({
@@ -77,14 +100,31 @@ export class RunEvaluation {
     this.phase = 'sampling'
     this.nextStep = (Math.floor(step / this.config.evalEvery) + 1) * this.config.evalEvery
     const { z, labels } = evaluationLatents(this.config, step)
-    this.deps.requestSamples(EVAL_REQUEST_BASE + step, z, labels)
+    const zAll = new Float32Array(z.length + this.grid.z.length)
+    zAll.set(z)
+    zAll.set(this.grid.z, z.length)
+    const labelsAll = new Int32Array(labels.length + this.grid.labels.length)
+    labelsAll.set(labels)
+    labelsAll.set(this.grid.labels, labels.length)
+    this.deps.requestSamples(EVAL_REQUEST_BASE + step, zAll, labelsAll)
   }
 
   /** Takes the images of an evaluation request; false when the request was not ours. */
   onSamples(requestId: number, step: number, images: Uint8Array, labels: Int32Array): boolean {
     if (!RunEvaluation.owns(requestId)) return false
     this.phase = 'evaluating'
-    const m: MainToEvaluator = { type: 'evaluate', step, images, labels }
+    // images: [evalSamples + grid, S, S, C]; the grid's part is copied for its PNG.
+    const n = labels.length - this.grid.labels.length
+    const per = this.imageSize * this.imageSize * this.channels
+    const gridImages = images.slice(n * per)
+    this.gridPng = encodeGrid({ images: gridImages, count: this.grid.labels.length, size: this.imageSize, channels: this.channels, columns: this.grid.columns })
+    const m: MainToEvaluator = {
+      type: 'evaluate',
+      step,
+      images: images.subarray(0, n * per),
+      labels: labels.subarray(0, n),
+      grid: { images: gridImages, labels: this.grid.labels, columns: this.grid.columns, weights: this.weights },
+    }
     this.worker.postMessage(m, [images.buffer as ArrayBuffer])
     return true
   }
@@ -113,13 +153,25 @@ export class RunEvaluation {
     await this.worker.terminate()
   }
 
+  /** The grid and every neighbour as PNG, stored before the metrics are announced. */
+  private async saveHealth(h: HealthMessage): Promise<void> {
+    const gridPng = await this.gridPng!
+    const per = this.imageSize * this.imageSize * this.channels
+    const flat = h.nearest.flatMap((s) => s.neighbours.map((n) => ({ sample: s.sample, ...n })))
+    const pngs = await Promise.all(
+      flat.map((_, i) => encodeGrid({ images: h.neighbourImages.subarray(i * per, (i + 1) * per), count: 1, size: this.imageSize, channels: this.channels, columns: 1 })),
+    )
+    this.deps.training.health.save(this.runId, h.report, gridPng, flat.map((n, i) => ({ ...n, png: pngs[i] })))
+    if (h.report.duplicates.warning) this.deps.runs.addEvent(this.runId, 'warning', `Step ${h.report.step}: ${h.report.duplicates.warning}`)
+  }
+
   private idle(): void {
     this.phase = 'idle'
     this.settle?.()
     this.settle = null
   }
 
-  private onMessage(m: EvaluatorToMain): void {
+  private async onMessage(m: EvaluatorToMain): Promise<void> {
     const { runs, training, events } = this.deps
     switch (m.type) {
       case 'prepared':
@@ -130,6 +182,7 @@ export class RunEvaluation {
         runs.addEvent(this.runId, 'info', `Evaluation ready in ${m.seconds.toFixed(1)} s: ${m.extractorDetail}`)
         break
       case 'metrics':
+        if (m.health) await this.saveHealth(m.health)
         training.saveMetrics(this.runId, m.values)
         events.emit('metricComputed', { runId: this.runId, step: m.step, values: m.values, warnings: m.warnings })
         events.emit('runUpdated', runs.get(this.runId))

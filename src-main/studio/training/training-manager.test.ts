@@ -71,6 +71,20 @@ describe('training a run through the studio service', () => {
     const best = intra.reduce((a, b) => (b.value <= a.value ? b : a))
     expect((await studio.service.getRun(run.id)).best).toEqual({ metric: 'intra_fid', value: best.value, step: best.step, extractor: 'dataset-classifier' })
     expect(seen.some((e) => e.name === 'metricComputed')).toBe(true)
+    // Sample health rides on the same evaluations: the gallery's grid, its duplicates, its nearest training images.
+    const health = await studio.service.getSampleHealth(run.id)
+    expect(health.map((h) => h.step)).toEqual(fid.map((m) => m.step))
+    const last = health.at(-1)!
+    expect(last).toMatchObject({ extractor: 'dataset-classifier', weights: 'ema', grid: { count: 80, columns: 8 }, nReal: 1200 })
+    expect(last.duplicates.pairsChecked).toBe(10 * 28)
+    expect(last.memorisation.nFake).toBe(100)
+    expect(metrics.filter((m) => m.name === 'nearest_real_ratio').map((m) => m.value)).toEqual(health.map((h) => h.memorisation.ratio))
+    const isPng = (b: Uint8Array | undefined) => b !== undefined && b[0] === 0x89 && b[1] === 0x50
+    expect(isPng((await studio.service.getSampleHealthGrid(run.id, last.step))?.png)).toBe(true)
+    const view = (await studio.service.getNearestReal(run.id, last.step, 9))!
+    expect(view).toMatchObject({ sample: 9, classIndex: 1, nReal: 1200 })
+    expect(view.neighbours.map((n) => n.rank)).toEqual([0, 1, 2])
+    expect(view.neighbours.every((n, i) => isPng(n.png) && (i === 0 || n.distance >= view.neighbours[i - 1].distance))).toBe(true)
   })
 
   it('pauses with the reason when the disk is full, keeps the database whole, and resumes once there is room', async () => {
