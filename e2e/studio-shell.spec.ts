@@ -28,7 +28,7 @@ test('a new studio shows the Runs view with an inviting empty state', async ({ p
 test('Settings & About names the compute backend and the data folder', async ({ page, host }, info) => {
   await page.goto(host.url)
   await page.getByRole('link', { name: 'Settings & About' }).click()
-  await expect(page.getByTestId('backend-name')).toHaveText(/^(wasm|cpu|tensorflow|tensorflow-gpu)$/)
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(wasm|cpu|tensorflow|tensorflow-gpu|webgpu)$/)
   await expect(page.getByTestId('data-dir')).toHaveText(host.dataDir)
   await page.screenshot({ path: info.outputPath('about.png') })
 })

@@ -1,12 +1,15 @@
-// npm run bench:train [-- --iters 10 --warmup 2 --only fixed|quick --backend auto --replicas auto|N --json]
+// npm run bench:train [-- --iters 10 --warmup 2 --only fixed|quick --backend auto|webgpu|wasm|... --replicas auto|N --json]
 // Times full training steps (nDis D updates + 1 G update + EMA) of the SAGAN
 // engine on synthetic images for two configs: the fixed comparison config
 // (32 px, 10 classes, 64 channels per layer, batch 64: the environment probe's
 // "ch 64"; in BigGAN's 32 px widths that is base width ch = 16) and the quick preset.
 // --replicas: data-parallel replicas as the studio runs them ('auto': one per
-// core on wasm/cpu; 1: a single trainer).
+// core on wasm/cpu; 1: a single trainer). --backend webgpu times the GPU (Dawn:
+// Vulkan, Metal or D3D12, else OpenGL ES); a software adapter (llvmpipe,
+// SwiftShader) says nothing about GPU speed, so it is refused unless
+// --allow-software (with --json the refusal is a {"skipped": reason} line).
 import { parseArgs } from 'node:util'
-import { type BackendPreference, type RunConfig, buildRunConfig } from '../src-shared/run-config'
+import { type BackendPreference, type RunConfig, adapterLabel, buildRunConfig } from '../src-shared/run-config'
 import { initBackend } from '../src-main/engine/backend'
 import { trainingFlopsPerStep } from '../src-main/engine/cost'
 import { benchReplicas } from '../src-main/engine/testing/replica-from-source'
@@ -19,6 +22,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     replicas: { type: 'string', default: 'auto' },
+    'allow-software': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 })
@@ -36,8 +40,20 @@ function median(xs: number[]): number {
 const iters = Number(args.iters)
 const warmup = Number(args.warmup)
 if (iters < 10 && !args.json) console.log(`note: --iters ${iters} is below the 10 timed steps a stable median needs`)
-const info = await initBackend(args.backend as BackendPreference)
+const info = await initBackend(args.backend as BackendPreference, { webgpu: true })
 if (!args.json) console.log(`backend: ${info.name}${info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`)
+const adapter = info.adapter ? adapterLabel(info.adapter) : undefined
+if (adapter && !args.json) console.log(`adapter: ${adapter}`)
+const refusal =
+  args.backend === 'webgpu' && info.name !== 'webgpu'
+    ? `webgpu did not load (${info.skipped.find((s) => s.name === 'webgpu')?.reason ?? 'unknown reason'})`
+    : info.adapter?.software && !args['allow-software']
+      ? `the only WebGPU adapter is a software one (${adapter}): its speed says nothing about a GPU; pass --allow-software to time it anyway`
+      : null
+if (refusal) {
+  console.log(args.json ? JSON.stringify({ skipped: refusal }) : `not timed: ${refusal}`)
+  process.exit(0)
+}
 
 for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   if (args.only && args.only !== name) continue
@@ -59,6 +75,7 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   const ms = median(times)
   const result = {
     engine: `tfjs-${info.name}${replicas.plan.count > 1 ? ` x${replicas.plan.count}` : ''}`,
+    ...(adapter ? { adapter } : {}),
     replicas: replicas.plan.count,
     replicasReason: replicas.plan.reason,
     config: name,

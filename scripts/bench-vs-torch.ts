@@ -2,7 +2,8 @@
 // Runs bench-train.ts and the PyTorch peer (scripts/torch/sagan_peer.py, same
 // architecture, CPU, 2 threads) on the same settings and prints them side by side.
 // tfjs trains as the studio does: data-parallel replicas, one per core on wasm
-// ('auto'; --replicas 1 for a single trainer).
+// ('auto'; --replicas 1 for a single trainer). Where a hardware WebGPU adapter
+// is present, webgpu rows follow (one trainer on the GPU) beside the same PyTorch row.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -21,15 +22,22 @@ function run(cmd: string, argv: string[]): string {
 }
 
 const timing = ['--iters', args.iters!, '--warmup', args.warmup!]
-const tfjsLines = run(process.execPath, ['--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json', '--replicas', args.replicas!, ...timing, ...(args.only ? ['--only', args.only] : [])])
-  .split('\n')
-  .filter((l) => l.startsWith('{'))
+const benchTrain = (extra: string[]) =>
+  run(process.execPath, ['--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json', ...extra, ...timing, ...(args.only ? ['--only', args.only] : [])])
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l))
+// What the studio's 'auto' trains on, then webgpu on its own unless auto already took it (a hardware adapter).
+const auto = benchTrain(['--backend', 'auto', '--replicas', args.replicas!])
+const tookGpu = auto.some((t) => String(t.engine).startsWith('tfjs-webgpu'))
+const tfjsResults = [...auto, ...(tookGpu ? [] : benchTrain(['--backend', 'webgpu', '--replicas', '1']))]
 
-const rows: string[][] = [['config', 'engine', 'ms/iter', 'img/s', 'GFLOP/s', 'peak RSS MiB']]
-for (const line of tfjsLines) {
-  const t = JSON.parse(line)
-  const s = t.settings
-  const torch = JSON.parse(
+const torchByConfig = new Map<string, { engine: string; msPerIter: number; imagesPerSecond: number; peakRssMiB: number }>()
+function torchPeer(s: { imageSize: number; channels: number; numClasses: number; ch: number; batchSize: number; zDim: number; gAttention: number[]; dAttention: number[]; attentionVariant: string }) {
+  const key = JSON.stringify(s)
+  const cached = torchByConfig.get(key)
+  if (cached) return cached
+  const result = JSON.parse(
     run(PYTHON, [
       `${here}torch/sagan_peer.py`, '--json', ...timing, '--threads', '2',
       '--image-size', String(s.imageSize), '--channels', String(s.channels), '--num-classes', String(s.numClasses),
@@ -37,11 +45,25 @@ for (const line of tfjsLines) {
       '--g-attention', s.gAttention.join(','), '--d-attention', s.dAttention.join(','), '--variant', s.attentionVariant,
     ]).trim(),
   )
+  torchByConfig.set(key, result)
+  return result
+}
+
+const rows: string[][] = [['config', 'engine', 'ms/iter', 'img/s', 'GFLOP/s', 'peak RSS MiB']]
+const notes: string[] = []
+for (const t of tfjsResults) {
+  if (t.skipped) {
+    notes.push(`webgpu rows: none (${t.skipped})`)
+    continue
+  }
+  const s = t.settings
+  const torch = torchPeer(s)
   const gflops = (t.gflopsPerSecond * t.msPerIter) / torch.msPerIter
-  rows.push([t.config, t.engine, t.msPerIter.toFixed(0), t.imagesPerSecond.toFixed(2), t.gflopsPerSecond.toFixed(2), t.peakRssMiB.toFixed(0)])
+  rows.push([t.config, t.adapter ? `${t.engine} (${t.adapter})` : t.engine, t.msPerIter.toFixed(0), t.imagesPerSecond.toFixed(2), t.gflopsPerSecond.toFixed(2), t.peakRssMiB.toFixed(0)])
   rows.push(['', torch.engine, torch.msPerIter.toFixed(0), torch.imagesPerSecond.toFixed(2), gflops.toFixed(2), torch.peakRssMiB.toFixed(0)])
   rows.push(['', `ratio tfjs/torch (time): ${(t.msPerIter / torch.msPerIter).toFixed(2)}x`, '', '', '', ''])
   console.error(`${t.config}: ${JSON.stringify(s)}`)
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '))
+for (const note of notes) console.log(note)

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { ABLATIONS, AUGMENT_BELOW_IMAGES, PRESETS, RunConfigSchema, buildRunConfig } from './run-config'
+import type { GpuAdapterReport } from './contract'
+import { ABLATIONS, AUGMENT_BELOW_IMAGES, PRESETS, RunConfigSchema, adapterLabel, backendLabel, buildRunConfig } from './run-config'
 
 describe('run config', () => {
   test('an empty object parses to the paper-default optimiser settings', () => {
@@ -52,5 +53,16 @@ describe('run config', () => {
     const r = RunConfigSchema.safeParse({ imageSize: 32, gAttention: [64] })
     expect(r.success).toBe(false)
     expect(r.error?.issues[0].message).toContain('choose from 8, 16, 32')
+  })
+
+  test('the backend label names replicas, or the GPU with its vendor, architecture, driver and whether it is software', () => {
+    const llvmpipe: GpuAdapterReport = {
+      vendor: '', architecture: '', device: 'llvmpipe-llvm-15-0-6-256-bits', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6', api: 'opengles', software: true,
+      limits: { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 31 },
+    }
+    expect(backendLabel('wasm', 1)).toBe('wasm')
+    expect(backendLabel('wasm', 2)).toBe('wasm × 2')
+    expect(backendLabel('webgpu', 1, llvmpipe)).toBe('webgpu on llvmpipe-llvm-15-0-6-256-bits (OpenGL version OpenGL ES 3.2 Mesa 22.3.6; software)')
+    expect(adapterLabel({ ...llvmpipe, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'native', software: false })).toBe('Apple M2 (apple, metal-3)')
   })
 })

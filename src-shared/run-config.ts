@@ -8,16 +8,20 @@ export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
 /** The backend a run trains on and why each faster one was skipped. */
 export type BackendInfo = BackendReport
 
-/** The adapter in one line, as shown next to the backend: "NVIDIA GeForce RTX 3060 (nvidia, ampere; Vulkan ...)", "..., software". */
+/** The adapter in one line: "NVIDIA GeForce RTX 3060 (nvidia, ampere)", "llvmpipe (OpenGL ES 3.2 Mesa 22.3.6; software)". */
 export function adapterLabel(a: GpuAdapterReport): string {
-  const details = [a.vendor, a.architecture, a.description].filter((s) => s.trim() !== '')
-  const name = a.device.trim() || a.description.trim() || 'unnamed adapter'
-  const extra = details.filter((d) => d !== name)
-  return `${name}${extra.length ? ` (${extra.join(', ')})` : ''}${a.api === 'opengles' ? ', OpenGL ES' : ''}${a.software ? ', software' : ''}`
+  const name = a.device || a.description || 'unnamed adapter'
+  const details = [a.vendor, a.architecture, a.description].filter((s) => s !== '' && s !== name)
+  const notes = [details.join(', '), a.software ? 'software' : ''].filter((s) => s !== '')
+  return notes.length ? `${name} (${notes.join('; ')})` : name
 }
 
-/** How a run computes, as the run header shows it: "wasm", or "wasm × 2" with data-parallel replicas. */
-export function backendLabel(backend: string, replicas: number): string {
+/**
+ * How a run computes, as the run header, run lists and progress lines show it: "wasm",
+ * "wasm × 2" with data-parallel replicas, "webgpu on <adapter>" on a GPU.
+ */
+export function backendLabel(backend: string, replicas: number, adapter?: GpuAdapterReport): string {
+  if (adapter) return `${backend} on ${adapterLabel(adapter)}`
   return replicas > 1 ? `${backend} × ${replicas}` : backend
 }
 

@@ -98,6 +98,8 @@ export interface RunEstimate {
   fits: boolean
   /** When it does not fit: what takes the room and what to lower. */
   advice: string | null
+  /** webgpu: GPU memory is not reported, so the check is the largest tensor against the adapter's per-buffer limit. */
+  gpuBuffer?: { largest: string; largestBytes: number; limitBytes: number }
   flopsPerStep: number
   secondsPer1000Steps: number
   /** How the time was estimated, in words. */

@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { resolve as resolvePath } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { ABLATIONS, PRESETS } from '../../src-shared/run-config'
+import { ABLATIONS, BACKEND_PREFERENCES, PRESETS } from '../../src-shared/run-config'
 import { SHEET_KINDS } from '../../src-shared/export'
 import { RUN_SORT_KEYS, RUN_STATUSES } from '../../src-shared/runs'
 import { StudioError } from '../../src-shared/errors'
@@ -110,6 +110,7 @@ program
   .option('--seed <n>', 'random seed', positiveInt)
   .option('--batch-size <n>', 'images per batch', positiveInt)
   .option('--replicas <n|auto>', 'data-parallel worker threads sharing each batch (auto: one per core on wasm)', replicaCount)
+  .addOption(new Option('--backend <name>', 'tfjs backend (auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu; webgpu by name also takes a software adapter)').choices([...BACKEND_PREFERENCES]))
   .option('--sample-every <n>', 'save a fixed-noise sample sheet every N steps', positiveInt)
   .option('--checkpoint-every <n>', 'save a checkpoint every N steps', positiveInt)
   .option('--name <name>', 'run name')
@@ -123,6 +124,7 @@ program
           seed: opts.seed,
           batchSize: opts.batchSize,
           replicas: opts.replicas,
+          backend: opts.backend,
           sampleEvery: opts.sampleEvery,
           checkpointEvery: opts.checkpointEvery ? { steps: opts.checkpointEvery } : undefined,
         }).filter(([, v]) => v !== undefined),

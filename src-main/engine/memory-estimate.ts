@@ -1,8 +1,10 @@
 // Will this config fit? Counts parameters exactly (from the same architecture
 // description the builders use) and activations approximately, before any
 // tensor is allocated, and names the knob to lower when it does not fit.
+import type { GpuAdapterReport } from '../../src-shared/contract'
 import type { RunConfig } from '../../src-shared/run-config'
 import { type BlockSpec, discriminatorArch, generatorArch } from './model/architecture'
+import { type BufferCheck, checkGpuBuffers } from './webgpu/buffer-limits'
 
 const GiB = 1024 ** 3
 const FLOAT = 4
@@ -35,6 +37,8 @@ export interface MemoryEstimate {
   fits: boolean
   /** When it does not fit: what takes the room and what to lower. */
   message?: string
+  /** webgpu: the largest tensor against the adapter's per-buffer limit, which decides fits (GPU memory is not reported). */
+  gpuBuffers?: BufferCheck
 }
 
 function convParams(cin: number, cout: number, k: number): number {
@@ -96,6 +100,8 @@ export interface EstimateOptions {
   /** Data-parallel replicas (default 1); the estimate is one replica's. */
   replicas?: number
   limitBytes?: number
+  /** webgpu: the adapter's limits (without them, WebGPU's guaranteed minimum: 128 MiB per binding, 256 MiB per buffer). */
+  gpuLimits?: GpuAdapterReport['limits']
 }
 
 /** One replica's memory: its share of the batch, all of the weights. */
@@ -122,8 +128,16 @@ export function estimateTrainingMemory(config: RunConfig, backend: string, optio
     limitBytes: limit,
     fits: total <= limit,
   }
+  if (backend === 'webgpu') return withGpuBuffers(estimate, checkGpuBuffers(config, options.gpuLimits ?? WEBGPU_MINIMUM_LIMITS))
   if (!estimate.fits) estimate.message = adviceFor(config, backend, estimate)
   return estimate
+}
+
+const WEBGPU_MINIMUM_LIMITS: GpuAdapterReport['limits'] = { maxStorageBufferBindingSize: 128 * 1024 ** 2, maxBufferSize: 256 * 1024 ** 2 }
+
+/** On a GPU the total has no known limit to meet; whether each tensor fits one buffer decides. */
+function withGpuBuffers(estimate: MemoryEstimate, check: BufferCheck): MemoryEstimate {
+  return { ...estimate, limitBytes: Number.POSITIVE_INFINITY, fits: check.fits, message: check.message, gpuBuffers: check }
 }
 
 function gib(bytes: number): string {

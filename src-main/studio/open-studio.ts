@@ -6,6 +6,7 @@ import { EventHub } from '../../src-shared/event-hub'
 import { openDatabase, type Db } from '../store/database'
 import { RunStore } from '../store/run-store'
 import { TrainingStore } from '../store/training-store'
+import { probeBackendInWorker } from './training/probe-backend'
 import { TrainingManager } from './training/training-manager'
 import { DATABASE_FILE } from './data-dir'
 import { StudioService } from './service'
@@ -33,10 +34,6 @@ export interface Studio {
   close(): Promise<void>
 }
 
-async function probeBackend(): Promise<BackendReport> {
-  const { initBackend } = await import('../engine/backend')
-  return initBackend('auto')
-}
 
 export function openStudio(options: OpenStudioOptions): Studio {
   const databasePath = join(options.dataDir, DATABASE_FILE)
@@ -55,7 +52,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     dataDir: options.dataDir,
     databasePath,
     host: options.host,
-    probeBackend: options.probeBackend ?? probeBackend,
+    probeBackend: options.probeBackend ?? probeBackendInWorker,
     folderRoots: options.folderRoots,
     pickFolder: options.pickFolder,
     saveFile: options.saveFile,

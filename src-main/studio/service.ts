@@ -125,7 +125,7 @@ export class StudioService implements StudioCalls {
 
   async estimateRun(request: StartRunRequest): Promise<RunEstimate> {
     this.backend ??= this.deps.probeBackend()
-    return this.deps.trainer.estimate(request, (await this.backend).name)
+    return this.deps.trainer.estimate(request, await this.backend)
   }
 
   async pauseRun(id: string): Promise<RunSummary> {

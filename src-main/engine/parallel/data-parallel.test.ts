@@ -7,6 +7,7 @@ import { relativeError } from '../testing/numerics'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
 import { CollectiveAborted, createCollectiveBuffers, SharedMemoryCollective } from './collective'
+import { planReplicas } from './replica-count'
 import { ReplicaGroup, type SpawnReplica } from './replica-group'
 
 beforeAll(async () => {
@@ -147,4 +148,9 @@ describe('SharedMemoryCollective', () => {
     expect(() => solo.allReduceSum(Float32Array.of(1))).toThrow(CollectiveAborted)
     expect(() => solo.allReduceSum(Float32Array.of(1))).toThrow('data-parallel training stopped: disk full')
   })
+})
+
+test('webgpu trains one trainer whatever the run config asks: replicas are a wasm/cpu feature', () => {
+  expect(planReplicas({ replicas: 2, batchSize: 8 }, 'webgpu', 8)).toEqual({ count: 1, reason: expect.stringMatching(/webgpu trains one trainer on the GPU/) })
+  expect(planReplicas({ replicas: 'auto', batchSize: 8 }, 'wasm', 2).count).toBe(2)
 })

@@ -29,6 +29,8 @@ export type MainToWorker =
       /** Load the state and answer requests (samples, attention) without training. */
       inspectOnly?: boolean
     }
+  /** A fresh worker only: which backend 'auto' gets here (the main process never loads tfjs or Dawn). */
+  | { type: 'probeBackend' }
   | { type: 'pause' }
   | { type: 'resume' }
   /** Finish the current step, send a final checkpoint, then 'stopped'. */
@@ -46,6 +48,7 @@ export type CheckpointReason = 'interval' | 'requested' | 'final'
 
 export type WorkerToMain =
   /** memory: one replica's share (each has its own heap). */
+  | { type: 'backend'; backend: BackendInfo }
   | { type: 'ready'; backend: BackendInfo; replicas: ReplicaPlan; memory: MemoryEstimate; step: number; attentionLayers: string[] }
   | ProgressMessage
   | { type: 'checkpoint'; reason: CheckpointReason; requestId?: number; step: number; bytes: Uint8Array; sampler: SamplerState }

@@ -11,6 +11,7 @@ import { type ReplicaPlan, planReplicas } from '../parallel/replica-count'
 import { ReplicaGroup, type SpawnReplica } from '../parallel/replica-group'
 import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../trainer'
 import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
+import type { GpuAdapterReport } from '../../../src-shared/contract'
 import { type BackendPreference, type RunConfig, backendLabel } from '../../../src-shared/run-config'
 
 export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
@@ -39,6 +40,8 @@ export class TrainingSession {
   /** What an inspect-only worker needs to restore another checkpoint. */
   private inspecting: { config: RunConfig; data: TrainingData } | null = null
   private backend = ''
+  /** The GPU when the backend is webgpu: named next to the backend in every progress message. */
+  private adapter: GpuAdapterReport | undefined
   private secondsPerStep = 0
   private lastProgress = 0
   private lastCheckpointAt = Date.now()
@@ -63,6 +66,11 @@ export class TrainingSession {
       switch (message.type) {
         case 'start':
           await this.start(message)
+          break
+        case 'probeBackend':
+          // A probe switches the process's backend: only a fresh worker may answer it.
+          if (this.phase !== 'idle' || this.trainer) throw new Error('probeBackend: this worker already has a run; probe from a new worker')
+          this.post({ type: 'backend', backend: await initBackend('auto', { webgpu: true }) })
           break
         case 'pause':
           if (this.phase === 'running') this.phase = 'paused' // the loop posts 'paused' after its step
@@ -113,15 +121,17 @@ export class TrainingSession {
       : this.spawnReplica
         ? planReplicas(config, info.name)
         : { count: 1, reason: 'this process cannot start replica workers' }
-    assertFitsMemory(config, info.name, { replicas: this.replicas.count }) // before any weights are allocated
+    const gpuLimits = info.adapter?.limits
+    assertFitsMemory(config, info.name, { replicas: this.replicas.count, gpuLimits }) // before any weights are allocated
     const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
     this.data = data
     this.trainer = resume
       ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state))
       : await SaganTrainer.create(config, data)
     this.backend = info.name
+    this.adapter = info.adapter
     if (!message.inspectOnly) await this.formGroup()
-    const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count })
+    const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count, gpuLimits })
     const ready = () =>
       this.post({ type: 'ready', backend: info, replicas: this.replicas, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
     if (message.inspectOnly) {
@@ -219,7 +229,7 @@ export class TrainingSession {
         gammas: result.gammas,
         imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
         etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
-        backend: backendLabel(this.backend, this.replicas.count),
+        backend: backendLabel(this.backend, this.replicas.count, this.adapter),
       })
     }
     if (result.step % config.sampleEvery === 0) await this.sendSheet()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildRunConfig } from '../../../src-shared/run-config'
+import type { GpuAdapterReport } from '../../../src-shared/contract'
 import { estimateRun } from './run-estimate'
 
 describe('run estimate before start', () => {
@@ -37,5 +38,17 @@ describe('run estimate before start', () => {
     expect(two.secondsPer1000Steps).toBeCloseTo(one.secondsPer1000Steps / 1.6, 6)
     expect(two.basis).toMatch(/x1\.6 for 2 replicas: one per core on 2 cores/)
     expect(estimateRun(config, 'tensorflow', 8)).toMatchObject({ replicas: 1, backend: 'tensorflow' })
+  })
+
+  it('on webgpu: one trainer, the adapter named, the largest tensor checked against its buffer limit', () => {
+    const adapter: GpuAdapterReport = {
+      vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA GeForce RTX 3060', description: 'Vulkan driver 550', api: 'native', software: false,
+      limits: { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 },
+    }
+    const e = estimateRun(buildRunConfig('quick', 'sagan', { channels: 3, numClasses: 10 }), 'webgpu', 2, adapter)
+    expect(e).toMatchObject({ replicas: 1, fits: true, backend: 'webgpu on NVIDIA GeForce RTX 3060 (nvidia, ampere, Vulkan driver 550)' })
+    expect(e.gpuBuffer).toMatchObject({ limitBytes: 2 ** 31 })
+    expect(e.gpuBuffer!.largestBytes).toBeGreaterThan(0)
+    expect(e.basis).toMatch(/not measured/)
   })
 })

@@ -3,6 +3,7 @@
 // one step over the throughput this backend reached in bench:train on a
 // 2-core machine (docs/performance.md), so it is a rough guide, and says so.
 // Data-parallel replicas split the memory of the batch and share the work.
+import type { GpuAdapterReport } from '../../../src-shared/contract'
 import { type RunConfig, backendLabel } from '../../../src-shared/run-config'
 import type { RunEstimate } from '../../../src-shared/training'
 import { trainingFlopsPerStep } from '../../engine/cost'
@@ -15,6 +16,7 @@ const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
   cpu: { rate: 0.45, source: 'assumed: the pure-JS cpu backend ran about 20x slower than wasm in the environment probe' },
   tensorflow: { rate: 30, source: 'assumed close to PyTorch, which ran these models at 32 GFLOP/s on 2 cores; tfjs-node was not measurable here' },
   'tensorflow-gpu': { rate: 300, source: 'not measured: a rough order of magnitude for a GPU' },
+  webgpu: { rate: 300, source: 'not measured (no GPU machine was available): a rough order of magnitude for a GPU' },
 }
 
 /**
@@ -23,20 +25,25 @@ const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
  */
 const REPLICA_GAIN = 0.6
 
-export function estimateRun(config: RunConfig, backend: string, cores?: number): RunEstimate {
+/** A CPU rasteriser posing as a GPU: the quick preset (18.7 GFLOP per step) took 150-230 s per step on llvmpipe (docs/performance.md). */
+const SOFTWARE_WEBGPU = { rate: 0.1, source: 'measured on a software WebGPU adapter (llvmpipe): 150-230 s per quick-preset step, far slower than wasm' }
+
+export function estimateRun(config: RunConfig, backend: string, cores?: number, adapter?: GpuAdapterReport): RunEstimate {
   const replicas = planReplicas(config, backend, cores)
-  const memory = estimateTrainingMemory(config, backend, { replicas: replicas.count })
+  const memory = estimateTrainingMemory(config, backend, { replicas: replicas.count, gpuLimits: adapter?.limits })
+  const buffers = memory.gpuBuffers
   const flops = trainingFlopsPerStep(config)
-  const measured = MEASURED_GFLOPS[backend] ?? MEASURED_GFLOPS.wasm
+  const measured = adapter?.software ? SOFTWARE_WEBGPU : (MEASURED_GFLOPS[backend] ?? MEASURED_GFLOPS.wasm)
   const speedup = 1 + REPLICA_GAIN * (replicas.count - 1)
   const parallel = replicas.count > 1 ? `, x${speedup.toFixed(1)} for ${replicas.count} replicas: ${replicas.reason}` : ''
   return {
-    backend: backendLabel(backend, replicas.count),
+    backend: backendLabel(backend, replicas.count, adapter),
     replicas: replicas.count,
     memoryBytes: memory.bytes.total,
     limitBytes: memory.limitBytes,
     fits: memory.fits,
     advice: memory.fits ? null : (memory.message ?? 'Lower the batch size, the width (gCh/dCh) or the image size.'),
+    ...(buffers ? { gpuBuffer: { largest: buffers.largest.what, largestBytes: buffers.largest.bytes, limitBytes: buffers.limitBytes } } : {}),
     flopsPerStep: flops,
     secondsPer1000Steps: (1000 * flops) / (measured.rate * speedup * 1e9),
     basis: `${(flops / 1e9).toFixed(1)} GFLOP per step at ~${measured.rate} GFLOP/s (${measured.source})${parallel}`,

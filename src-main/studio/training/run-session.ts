@@ -104,7 +104,7 @@ export class RunSession {
     switch (m.type) {
       case 'ready':
         this.ready = true
-        runs.updateProgress(this.runId, { backend: backendLabel(m.backend.name, m.replicas.count), step: m.step })
+        runs.updateProgress(this.runId, { backend: backendLabel(m.backend.name, m.replicas.count, m.backend.adapter), step: m.step })
         this.setStatus('running')
         this.startEvaluation(m.step)
         break

@@ -2,6 +2,7 @@
 // live run; everything durable goes through the stores.
 import { basename, isAbsolute, join } from 'node:path'
 import { ZodError, z } from 'zod'
+import type { BackendReport } from '../../../src-shared/contract'
 import type { DatasetReport, ScanProgress } from '../../../src-shared/dataset'
 import { StudioError } from '../../../src-shared/errors'
 import { buildRunConfig, type DatasetFacts, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
@@ -79,9 +80,12 @@ export class TrainingManager {
     return new Uint8Array(await renderPreviewGrid(dataset, classIndex, { maxImages: 16, columns: 8, minCellSize: 32 }))
   }
 
-  estimate(request: StartRunRequest, backend: string): RunEstimate {
+  /** probed: what 'auto' gets here. A run that names webgpu trains there even on a software adapter, which auto skips. */
+  estimate(request: StartRunRequest, probed: BackendReport): RunEstimate {
     const req = StartRunSchema.parse(request)
-    return estimateRun(configFrom(req.preset, req.ablation, req.overrides ?? {}), backend)
+    const config = configFrom(req.preset, req.ablation, req.overrides ?? {})
+    const backend = config.backend === 'webgpu' ? 'webgpu' : probed.name
+    return estimateRun(config, backend, undefined, backend === probed.name ? probed.adapter : undefined)
   }
 
   /** A new run with another run's dataset and every setting of its config (steps restart at 0). */

@@ -2,7 +2,7 @@
 // into run-config overrides and checked against the SAME schema the engine
 // trains from (buildRunConfig), so the form and the service never disagree.
 import { ZodError } from 'zod'
-import { buildRunConfig, type AblationName, type PresetName, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
+import { BACKEND_PREFERENCES, buildRunConfig, type AblationName, type PresetName, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 
 export interface AdvancedField {
   /** Dotted run-config path, e.g. "checkpointEvery.steps". */
@@ -12,12 +12,15 @@ export interface AdvancedField {
   integer: boolean
   /** Words accepted besides numbers, e.g. "auto". */
   words?: string[]
+  /** Only the words: no number is accepted. */
+  wordsOnly?: boolean
 }
 
 export const ADVANCED_FIELDS: AdvancedField[] = [
   { key: 'steps', label: 'Steps', hint: 'generator updates to train', integer: true },
   { key: 'batchSize', label: 'Batch size', hint: 'images per step', integer: true },
   { key: 'replicas', label: 'Replicas', hint: 'threads sharing each batch; auto = one per core on wasm', integer: true, words: ['auto'] },
+  { key: 'backend', label: 'Backend', hint: 'auto, or webgpu (a GPU; also a software one), wasm, cpu, tensorflow', integer: false, words: [...BACKEND_PREFERENCES], wordsOnly: true },
   { key: 'seed', label: 'Seed', hint: 'weights, data order and sample noise', integer: true },
   { key: 'sampleEvery', label: 'Sample every', hint: 'steps between sample sheets', integer: true },
   { key: 'checkpointEvery.steps', label: 'Checkpoint every', hint: 'steps between checkpoints', integer: true },
@@ -67,7 +70,8 @@ export function checkAdvanced(preset: PresetName, ablation: AblationName, form: 
       continue
     }
     const value = Number(text)
-    if (!Number.isFinite(value)) errors[field.key] = field.words ? `enter a number or ${field.words.join(' / ')}` : 'enter a number'
+    if (field.wordsOnly) errors[field.key] = `choose one of ${field.words?.join(', ')}`
+    else if (!Number.isFinite(value)) errors[field.key] = field.words ? `enter a number or ${field.words.join(' / ')}` : 'enter a number'
     else if (field.integer && !Number.isInteger(value)) errors[field.key] = 'enter a whole number'
     else setPath(overrides, field.key, value)
   }
