@@ -25,8 +25,8 @@ const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {
  */
 const REPLICA_GAIN = 0.6
 
-/** A CPU rasteriser posing as a GPU: the quick preset (18.7 GFLOP per step) took 150-230 s per step on llvmpipe (docs/performance.md). */
-const SOFTWARE_WEBGPU = { rate: 0.1, source: 'measured on a software WebGPU adapter (llvmpipe): 150-230 s per quick-preset step, far slower than wasm' }
+/** A CPU rasteriser posing as a GPU: the quick preset (18.7 GFLOP per step) took 190 s per step on llvmpipe, 0.10 GFLOP/s (bench:train, docs/performance.md). */
+const SOFTWARE_WEBGPU = { rate: 0.1, source: 'measured on a software WebGPU adapter (llvmpipe): 190 s per quick-preset step, far slower than wasm' }
 
 export function estimateRun(config: RunConfig, backend: string, cores?: number, adapter?: GpuAdapterReport): RunEstimate {
   const replicas = planReplicas(config, backend, cores)
