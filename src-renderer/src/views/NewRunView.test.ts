@@ -1,13 +1,14 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { BackendReport } from '../../../src-shared/contract'
 import { realStudioConnection } from '../test/real-studio'
 import NewRunView from './NewRunView.svelte'
 
 let cleanup: (() => void) | undefined
 afterEach(() => cleanup?.())
 
-function setup() {
-  const { studio, connection } = realStudioConnection()
+function setup(backend?: BackendReport) {
+  const { studio, connection } = realStudioConnection(backend)
   cleanup = () => void studio.dispose()
   const started: string[] = []
   render(NewRunView, { connection, onstarted: (id: string) => started.push(id) })
@@ -38,6 +39,16 @@ describe('New run form', () => {
     const refusal = await screen.findByTestId('estimate-refusal', {}, { timeout: 10_000 })
     expect(refusal.textContent).toMatch(/will not fit in memory/)
     expect(startButton().disabled).toBe(true)
+  }, 60_000)
+
+  it('on a GPU the estimate names the adapter and checks the largest tensor against its buffer limit', async () => {
+    setup({
+      name: 'webgpu',
+      skipped: [],
+      adapter: { vendor: 'apple', architecture: 'metal-3', device: 'Apple M2', description: '', api: 'native', software: false, limits: { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 32 } },
+    })
+    const estimate = await screen.findByTestId('run-estimate', {}, { timeout: 30_000 })
+    expect(estimate.textContent).toMatch(/on the GPU, largest tensor [\d.]+ MiB of 1.0 GiB per buffer\s+\(webgpu on Apple M2 \(apple, metal-3\)\)/)
   }, 60_000)
 
   it('shows each invalid setting next to its field and disables Start until fixed', async () => {

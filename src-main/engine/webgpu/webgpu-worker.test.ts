@@ -1,0 +1,45 @@
+// The built training worker (out/main/training-worker.js: npm run build first) on
+// webgpu: Dawn stays an external addon, tfjs-backend-webgpu a lazy chunk, and a
+// whole tiny run (steps, sheets, checkpoints) goes through the worker's messages.
+import { expect, test } from 'vitest'
+import { buildRunConfig } from '../../../src-shared/run-config'
+import { initBackend } from '../backend'
+import type { MainToWorker, WorkerToMain } from '../worker/messages'
+import { spawnBundledWorker } from '../worker/bundled-worker'
+
+const probe = await initBackend('webgpu', { webgpu: true })
+const unavailable = probe.name === 'webgpu' ? null : (probe.skipped.find((s) => s.name === 'webgpu')?.reason ?? 'webgpu did not load')
+await initBackend('wasm')
+
+test.skipIf(unavailable !== null)('a run asking for webgpu trains in the bundled worker, names its adapter, sends sheets and checkpoints', async () => {
+  const worker = spawnBundledWorker('training-worker')
+  const messages: WorkerToMain[] = []
+  const config = buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: 2, steps: 2, numClasses: 0, channels: 1, backend: 'webgpu', sampleEvery: 2, checkpointEvery: { steps: 1 }, ema: { enabled: false } })
+  const start: MainToWorker = {
+    type: 'start',
+    config,
+    dataset: { images: new Uint8Array(4 * 32 * 32).map((_, i) => i % 251), labels: new Int32Array(4), classNames: [], imageSize: 32, channels: 1 },
+  }
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: WorkerToMain) => {
+      messages.push(m)
+      if (m.type === 'completed') resolve()
+      if (m.type === 'error') reject(new Error(m.message))
+    })
+    worker.on('error', reject)
+  })
+  worker.postMessage(start)
+  await done
+  await worker.terminate()
+  const ready = messages.find((m) => m.type === 'ready')
+  expect(ready).toMatchObject({ backend: { name: 'webgpu', adapter: { device: probe.adapter!.device, software: probe.adapter!.software } }, replicas: { count: 1 } })
+  const progress = messages.filter((m) => m.type === 'progress')
+  expect(progress.at(-1)).toMatchObject({ step: 2, backend: expect.stringMatching(/^webgpu on /) })
+  for (const p of progress) for (const v of [p.dLossReal, p.dLossFake, p.gLoss]) expect(Number.isFinite(v)).toBe(true)
+  const sheet = messages.find((m) => m.type === 'samples')
+  expect(sheet).toMatchObject({ step: 2, weights: 'raw' })
+  expect(new Set(sheet?.type === 'samples' ? sheet.images : []).size).toBeGreaterThan(10)
+  expect(messages.filter((m) => m.type === 'checkpoint').map((m) => m.type === 'checkpoint' && [m.reason, m.step])).toEqual([['interval', 1], ['interval', 2], ['final', 2]])
+}, 120_000)
+
+if (unavailable !== null) test.skip(`webgpu worker test skipped: no adapter could be created (${unavailable})`, () => {})
