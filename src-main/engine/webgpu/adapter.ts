@@ -45,8 +45,7 @@ async function search(): Promise<FoundAdapter> {
   const { create, globals } = await import('webgpu')
   const answers: string[] = []
   for (const attempt of ATTEMPTS) {
-    // Headless EGL: without a display Mesa needs the surfaceless platform; WebGPU compute draws nothing anyway.
-    if (attempt.api === 'opengles') process.env.EGL_PLATFORM ??= 'surfaceless'
+    if (attempt.api === 'opengles') useSurfacelessEgl()
     try {
       const gpu = create(attempt.flags)
       instances.push(gpu)
@@ -58,6 +57,16 @@ async function search(): Promise<FoundAdapter> {
     }
   }
   throw new Error(`no WebGPU adapter (${answers.join('; ')}); install the GPU's Vulkan/Metal/D3D12 driver, or on Linux libegl1 libgles2 libegl-mesa0 for OpenGL ES`)
+}
+
+/**
+ * Headless EGL: without a display Mesa needs the surfaceless platform; WebGPU
+ * compute draws nothing anyway. Only the main thread's process.env is the real
+ * environment (a worker's is a copy Dawn never reads), so whoever spawns the
+ * training worker calls this too (engine/worker/bundled-worker.ts).
+ */
+export function useSurfacelessEgl(): void {
+  if (process.platform === 'linux') process.env.EGL_PLATFORM ??= 'surfaceless'
 }
 
 function apiName(api: GpuAdapterReport['api']): string {

@@ -5,10 +5,13 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
+import { useSurfacelessEgl } from '../webgpu/adapter'
 
 export type BundledWorker = 'training-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
 
 export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
+  // The training worker may open a GPU through OpenGL ES, whose EGL reads the process environment.
+  if (name === 'training-worker') useSurfacelessEgl()
   const candidates = [
     `./${name}.js`, // bundled entry in out/main/
     `../${name}.js`, // bundled chunk in out/main/chunks/
