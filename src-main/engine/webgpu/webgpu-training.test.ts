@@ -18,11 +18,12 @@ afterAll(async () => {
   await initBackend('wasm')
 })
 
-// Conditional, attention in G (32x32, pooled keys) and D (16x16), SN, conditional BN, EMA from step 1, flips.
+// Conditional, attention in G (32x32, pooled keys) and D (16x16), SN, conditional BN, EMA from step 1, flips,
+// DiffAugment (colour, translation, cutout) in every D pass.
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 2
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 5, flipAugment: true, ema: { startStep: 1 }, ...overrides })
+  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 5, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment' }, ...overrides })
 }
 const pool = fashionMnistAvailable()
   ? loadFashionMnist(8)
