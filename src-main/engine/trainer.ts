@@ -235,6 +235,7 @@ export class SaganTrainer {
       out.set(await images.data(), start * s * s * c)
       images.dispose()
     }
+    throwIfGpuFailed('sample')
     return out
   }
 
@@ -270,6 +271,7 @@ export class SaganTrainer {
     })
     const map = (await row.data()) as Float32Array
     row.dispose()
+    throwIfGpuFailed('attentionMap')
     return { map, width: keySide, height: keySide, layer: layer.name, variant: layer.variant }
   }
 
@@ -279,6 +281,7 @@ export class SaganTrainer {
     const values = tf.tidy(() => tf.stack(names.map(([store, n]) => spectralSigma(store, n, false))))
     const out = await values.data()
     values.dispose()
+    throwIfGpuFailed('spectralNorms')
     return names.map(([, layer], i) => ({ layer, sigma: out[i] }))
   }
 
