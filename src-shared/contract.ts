@@ -14,6 +14,7 @@ import {
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from './sample-health'
+import { MAX_STEPS } from './run-config'
 import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
 import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
 
@@ -154,6 +155,7 @@ export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpoi
 const SampleWeightsSchema = z.enum(['raw', 'ema'])
 const DatasetPathSchema = z.string().min(1).max(4096)
 const ImageSizeSchema = z.number().int().min(8).max(512)
+const StepSchema = z.number().int().min(0).max(MAX_STEPS)
 
 /** Argument tuples of every call, checked before the service sees them. */
 export const callSchemas = {
@@ -176,16 +178,16 @@ export const callSchemas = {
   cloneRun: z.tuple([RunIdSchema, RunNameSchema.optional()]),
   getTrainingLog: z.tuple([RunIdSchema]),
   getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
-  getSampleSheet: z.tuple([RunIdSchema, z.number().int().min(0), SampleWeightsSchema]),
+  getSampleSheet: z.tuple([RunIdSchema, StepSchema, SampleWeightsSchema]),
   getMetrics: z.tuple([RunIdSchema]),
   getAttention: z.tuple([RunIdSchema, AttentionRequestSchema]),
   getSampleHealth: z.tuple([RunIdSchema]),
-  getSampleHealthGrid: z.tuple([RunIdSchema, z.number().int().min(0)]),
-  getNearestReal: z.tuple([RunIdSchema, z.number().int().min(0), z.number().int().min(0).max(10_000)]),
+  getSampleHealthGrid: z.tuple([RunIdSchema, StepSchema]),
+  getNearestReal: z.tuple([RunIdSchema, StepSchema, z.number().int().min(0).max(10_000)]),
   getCheckpoints: z.tuple([RunIdSchema]),
   exportSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
   saveSheet: z.tuple([RunIdSchema, SheetOptionsSchema]),
-  exportModel: z.tuple([RunIdSchema, z.number().int().min(0).optional()]),
+  exportModel: z.tuple([RunIdSchema, StepSchema.optional()]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
 export type CallName = keyof StudioCalls

@@ -2,6 +2,7 @@
 // what comes back. One schema validates both.
 import { z } from 'zod'
 import type { SelectionScore } from './metrics'
+import { MAX_STEPS } from './run-config'
 
 export const SHEET_KINDS = ['grid', 'timeline', 'interp'] as const
 export type SheetKind = (typeof SHEET_KINDS)[number]
@@ -26,9 +27,9 @@ export const SheetOptionsSchema = z
   .object({
     kind: z.enum(SHEET_KINDS).default('grid'),
     /** Checkpoint to sample (grid, interp); default: the best by intra-FID (FID when unconditional), else the newest. */
-    step: z.number().int().min(0).optional(),
+    step: z.number().int().min(0).max(MAX_STEPS).optional(),
     /** Timeline columns, as kept checkpoint steps; default: every kept checkpoint (at most 16). */
-    steps: z.array(z.number().int().min(0)).min(1).max(16).optional(),
+    steps: z.array(z.number().int().min(0).max(MAX_STEPS)).min(1).max(16).optional(),
     /** Class indices in the order the rows should appear; default: every class. */
     classes: z
       .array(z.number().int().min(0))

@@ -65,4 +65,20 @@ describe('run config', () => {
     expect(backendLabel('webgpu', 1, llvmpipe)).toBe('webgpu on llvmpipe-llvm-15-0-6-256-bits (OpenGL version OpenGL ES 3.2 Mesa 22.3.6; software)')
     expect(adapterLabel({ ...llvmpipe, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'native', software: false })).toBe('Apple M2 (apple, metal-3)')
   })
+
+  test('every count has an upper bound: a huge value of any field is refused by name', () => {
+    const defaults = RunConfigSchema.parse({})
+    const huge = 1e15
+    for (const [key, value] of Object.entries(defaults)) {
+      const tries = typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? Object.keys(value).map((inner) => ({ [key]: { ...value, [inner]: huge } }))
+        : [{ [key]: huge }]
+      for (const overrides of tries) {
+        const r = RunConfigSchema.safeParse({ ...defaults, ...overrides })
+        expect(r.success, JSON.stringify(overrides)).toBe(false)
+        expect(r.error?.issues[0].path[0]).toBe(key)
+      }
+    }
+    expect(RunConfigSchema.safeParse({ evalSamples: 1e9 }).error?.issues[0].message).toMatch(/50000|50,000/)
+  })
 })

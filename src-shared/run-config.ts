@@ -47,6 +47,9 @@ export function discriminatorResolutions(imageSize: ImageSize): number[] {
   return out
 }
 
+/** Upper bound of every step count: a billion steps is years of training on any machine this runs on. */
+export const MAX_STEPS = 1_000_000_000
+
 const resolutionList = z.array(z.number().int().positive()).max(4)
 
 export const AUGMENT_POLICIES = ['off', 'diffaugment'] as const
@@ -83,7 +86,7 @@ const RunConfigObject = z.object({
   /** What sits at the attention positions: the attention block, or a plain residual block (ablation). */
   attentionBlock: z.enum(['attention', 'residual']).default('attention'),
   batchSize: z.number().int().min(1).max(512).default(32),
-  steps: z.number().int().min(1).default(2000),
+  steps: z.number().int().min(1).max(MAX_STEPS).default(2000),
   lrG: z.number().positive().max(1).default(1e-4),
   lrD: z.number().positive().max(1).default(4e-4),
   beta1: z.number().min(0).max(0.999).default(0),
@@ -98,7 +101,7 @@ const RunConfigObject = z.object({
       enabled: z.boolean().default(true),
       decay: z.number().min(0).max(1).default(0.999),
       /** Before this step the EMA copy simply follows G (decay 0), as in BigGAN. */
-      startStep: z.number().int().min(0).default(500),
+      startStep: z.number().int().min(0).max(MAX_STEPS).default(500),
     })
     .prefault({}),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
@@ -108,20 +111,21 @@ const RunConfigObject = z.object({
    * averaged): 'auto' uses one per core on single-threaded backends (wasm, cpu).
    */
   replicas: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
-  sampleEvery: z.number().int().min(1).default(100),
+  sampleEvery: z.number().int().min(1).max(MAX_STEPS).default(100),
   checkpointEvery: z
     .object({
-      steps: z.number().int().min(1).default(500),
-      minutes: z.number().positive().default(10),
+      steps: z.number().int().min(1).max(MAX_STEPS).default(500),
+      minutes: z.number().positive().max(7 * 24 * 60).default(10),
     })
     .prefault({}),
-  keepLastCheckpoints: z.number().int().min(1).default(3),
+  keepLastCheckpoints: z.number().int().min(1).max(100).default(3),
   /**
    * FID/KID every N steps (0 = off) with M generated images. 250 / 2000 costs
    * 1-3% of training time on 2 cores (docs/metrics.md) and gives a quick run 8 points.
    */
-  evalEvery: z.number().int().min(0).default(250),
-  evalSamples: z.number().int().min(100).default(2000),
+  evalEvery: z.number().int().min(0).max(MAX_STEPS).default(250),
+  /** At most 50,000: the standard FID sample count; more would only cost memory and hours. */
+  evalSamples: z.number().int().min(100).max(50_000).default(2000),
   flipAugment: z.boolean().default(false),
   /**
    * DiffAugment (Zhao et al. 2020): the same random colour, translation and cutout on real

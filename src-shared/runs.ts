@@ -44,7 +44,7 @@ export const RunNameSchema = z.string().trim().min(1, 'a run name cannot be empt
 export const RunNotesSchema = z.string().max(20_000)
 
 /** Why a run is in its status, for code to act on; the reason text is for people. */
-export const RUN_STATUS_CODES = ['by-user', 'non-finite', 'disk-full', 'write-failed', 'start-failed', 'worker-crashed', 'studio-closed'] as const
+export const RUN_STATUS_CODES = ['by-user', 'non-finite', 'disk-full', 'write-failed', 'start-failed', 'worker-crashed', 'studio-closed', 'queued'] as const
 export type RunStatusCode = (typeof RUN_STATUS_CODES)[number]
 
 /** A status change's cause: a code and the sentence shown beside it. */
@@ -55,6 +55,14 @@ export interface StatusReason {
 
 export const PAUSED_BY_USER: StatusReason = { code: 'by-user', text: 'Paused by you.' }
 export const STOPPED_BY_USER: StatusReason = { code: 'by-user', text: 'Stopped by you.' }
+
+/** The process that trains in a data folder, as another process sees it. */
+export interface TrainingOwner {
+  pid: number
+  hostname: string
+  /** When it took the folder (ms since the epoch). */
+  since: number
+}
 
 /** One row of run history: everything the Runs table shows. */
 export interface RunSummary {
@@ -81,4 +89,13 @@ export interface RunSummary {
   backend: string | null
   /** Bytes the run holds in the database: checkpoints and sample sheets. */
   diskBytes: number
+  /** Set while another live process trains this run: it updates here from the database, and only that process can pause or stop it. */
+  trainedElsewhere: TrainingOwner | null
+}
+
+/** The status as people read it: a run another process trains says so. */
+export function runStatusLabel(run: Pick<RunSummary, 'status' | 'statusCode' | 'trainedElsewhere'>): string {
+  if (run.trainedElsewhere) return 'training in another process'
+  if (run.status === 'created' && run.statusCode === 'queued') return 'queued'
+  return run.status
 }

@@ -1,7 +1,7 @@
 // Training types that cross the contract: starting a run, its live progress,
 // its loss log and its sample sheets.
 import { z } from 'zod'
-import { ABLATIONS, PRESETS, type AblationName, type PresetName } from './run-config'
+import { ABLATIONS, MAX_STEPS, PRESETS, type AblationName, type PresetName } from './run-config'
 
 export const StartRunSchema = z
   .object({
@@ -57,7 +57,7 @@ export interface SampleSheet {
 export const AttentionRequestSchema = z
   .object({
     /** Step of the sheet the sample is on; the checkpoint at or before it is used. */
-    step: z.number().int().min(0),
+    step: z.number().int().min(0).max(MAX_STEPS),
     /** Sheet row (class) and column (fixed latent) of the sample. */
     row: z.number().int().min(0).max(10_000),
     column: z.number().int().min(0).max(1_000),
@@ -95,6 +95,8 @@ export interface RunEstimate {
   /** One replica's need and limit (each has its own heap). */
   memoryBytes: number
   limitBytes: number
+  /** Every replica together against this machine's memory (fits needs both this and the per-replica limit). */
+  machine: { allReplicasBytes: number; totalBytes: number; freeBytes: number }
   fits: boolean
   /** When it does not fit: what takes the room and what to lower. */
   advice: string | null

@@ -1,7 +1,7 @@
 // Plain-text rendering of CLI output: tables people can read in a terminal.
 import { formatBytes, formatDuration } from '../../src-shared/format'
 import { formatBest, formatBestShort } from '../../src-shared/metrics'
-import type { RunSummary } from '../../src-shared/runs'
+import { runStatusLabel, type RunSummary } from '../../src-shared/runs'
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
@@ -16,7 +16,7 @@ export function formatRunsTable(runs: RunSummary[]): string {
     runs.map((r) => [
       r.id,
       r.name,
-      r.status,
+      r.trainedElsewhere ? `${runStatusLabel(r)} (pid ${r.trainedElsewhere.pid})` : runStatusLabel(r),
       r.datasetName,
       `${r.step}/${r.targetSteps}`,
       r.best === null ? '-' : formatBestShort(r.best),
@@ -31,7 +31,7 @@ export function formatRunDetail(run: RunSummary & { config: unknown }): string {
   const rows: [string, string][] = [
     ['id', run.id],
     ['name', run.name],
-    ['status', run.statusReason ? `${run.status} (${run.statusReason})` : run.status],
+    ['status', statusLine(run)],
     ['dataset', `${run.datasetName}  ${run.datasetPath}`],
     ['preset', `${run.preset} / ${run.ablation}`],
     ['steps', `${run.step} of ${run.targetSteps}`],
@@ -44,4 +44,9 @@ export function formatRunDetail(run: RunSummary & { config: unknown }): string {
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), '', 'config:', JSON.stringify(run.config, null, 2)].join('\n')
+}
+
+function statusLine(run: RunSummary): string {
+  if (run.trainedElsewhere) return `${runStatusLabel(run)} (pid ${run.trainedElsewhere.pid} on ${run.trainedElsewhere.hostname})`
+  return run.statusReason ? `${runStatusLabel(run)} (${run.statusReason})` : runStatusLabel(run)
 }

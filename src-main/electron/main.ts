@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog } from 'electron'
 import { openStudio, type Studio } from '../studio/open-studio'
 import { connectWindow } from './ipc-transport'
 import { installMenu } from './menu'
-import { applyContentSecurityPolicy, lockDownNavigation } from './security'
+import { applyContentSecurityPolicy, denyAllPermissions, lockDownNavigation } from './security'
 import { electronSqliteBinding } from './sqlite-binding'
 
 let studio: Studio | undefined
@@ -62,6 +62,7 @@ if (!app.requestSingleInstanceLock()) {
       },
     })
     applyContentSecurityPolicy()
+    denyAllPermissions()
     mainWindow = createWindow()
     installMenu((view) => mainWindow?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${view}`)}`))
     app.on('activate', () => {

@@ -35,7 +35,20 @@ test('the environment-doc anchors: 64 channels (ch 16) at batch 64 fits wasm, 25
   const at = (ch: number) => buildRunConfig('quick', 'sagan', { gCh: ch, dCh: ch, batchSize: 64, numClasses: 10, channels: 3 })
   expect(estimateTrainingMemory(at(16), 'wasm').fits).toBe(true)
   expect(estimateTrainingMemory(at(64), 'wasm').fits).toBe(false)
-  expect(estimateTrainingMemory(at(64), 'tensorflow').fits).toBe(true)
+  expect(estimateTrainingMemory(at(64), 'tensorflow', { machine: { totalBytes: 64 * 1024 ** 3, freeBytes: 60 * 1024 ** 3 } }).fits).toBe(true)
+})
+
+test('every replica together is checked against the machine memory on every backend', () => {
+  // The issue's case: the paper preset with 16 replicas said "fits" (62 GiB in all) on a 23.5 GiB machine.
+  const machine = { totalBytes: 23.5 * 1024 ** 3, freeBytes: 20 * 1024 ** 3 }
+  const paper = buildRunConfig('paper', 'sagan', { numClasses: 10, replicas: 16 })
+  for (const backend of ['tensorflow', 'tensorflow-gpu', 'cpu']) {
+    const e = estimateTrainingMemory(paper, backend, { replicas: 16, machine })
+    expect(e.machine.allReplicasBytes).toBe(e.bytes.total * 16)
+    expect(e.fits).toBe(false)
+    expect(e.message).toMatch(/in all \(.* for each of 16 replicas\), more than 80% of this machine's 23.5 GiB.*lower replicas \(now 16/)
+  }
+  expect(estimateTrainingMemory(paper, 'tensorflow', { replicas: 1, machine: { totalBytes: 256 * 1024 ** 3, freeBytes: 200 * 1024 ** 3 } }).fits).toBe(true)
 })
 
 test('a replica needs the memory of its share of the batch plus all the weights, and the advice says per replica', () => {

@@ -2,6 +2,7 @@
 // description the builders use) and activations approximately, before any
 // tensor is allocated, and names the knob to lower when it does not fit.
 import type { GpuAdapterReport } from '../../src-shared/contract'
+import { freemem, totalmem } from 'node:os'
 import type { RunConfig } from '../../src-shared/run-config'
 import { type BlockSpec, discriminatorArch, generatorArch } from './model/architecture'
 import { type BufferCheck, checkGpuBuffers } from './webgpu/buffer-limits'
@@ -34,6 +35,8 @@ export interface MemoryEstimate {
   }
   /** Per replica: each has its own heap. */
   limitBytes: number
+  /** Every replica together against this machine's memory, on every backend. */
+  machine: MachineMemory & { allReplicasBytes: number }
   fits: boolean
   /** When it does not fit: what takes the room and what to lower. */
   message?: string
@@ -96,12 +99,25 @@ function forwardFloats(blocks: BlockSpec[], inputSide: (b: BlockSpec, i: number)
   return { act, maps }
 }
 
+export interface MachineMemory {
+  totalBytes: number
+  freeBytes: number
+}
+
+/**
+ * Share of the machine's memory a run may plan to use: the OS, the studio's
+ * main process and the dataset need the rest.
+ */
+export const MACHINE_SHARE = 0.8
+
 export interface EstimateOptions {
-  /** Data-parallel replicas (default 1); the estimate is one replica's. */
+  /** Data-parallel replicas (default 1); the estimate is one replica's, checked again for all of them. */
   replicas?: number
   limitBytes?: number
   /** webgpu: the adapter's limits (without them, WebGPU's guaranteed minimum: 128 MiB per binding, 256 MiB per buffer). */
   gpuLimits?: GpuAdapterReport['limits']
+  /** This machine's memory (default: os.totalmem / os.freemem). */
+  machine?: MachineMemory
 }
 
 /** One replica's memory: its share of the batch, all of the weights. */
@@ -121,12 +137,14 @@ export function estimateTrainingMemory(config: RunConfig, backend: string, optio
   const optimizer = (pg + pd) * FLOAT * 4 // m, v, gradients, new values
   const total = weights + optimizer + activations + attentionMaps
   const limit = options.limitBytes ?? (backend === 'wasm' ? WASM_HEAP_LIMIT : Number.POSITIVE_INFINITY)
+  const machine = { ...(options.machine ?? { totalBytes: totalmem(), freeBytes: freemem() }), allReplicasBytes: total * replicas }
   const estimate: MemoryEstimate = {
     replicas,
     parameters: { generator: pg, discriminator: pd },
     bytes: { weights, optimizer, activations, attentionMaps, total },
     limitBytes: limit,
-    fits: total <= limit,
+    machine,
+    fits: total <= limit && machine.allReplicasBytes <= machine.totalBytes * MACHINE_SHARE,
   }
   if (backend === 'webgpu') return withGpuBuffers(estimate, checkGpuBuffers(config, options.gpuLimits ?? WEBGPU_MINIMUM_LIMITS))
   if (!estimate.fits) estimate.message = adviceFor(config, backend, estimate)
@@ -146,16 +164,20 @@ function gib(bytes: number): string {
 
 function adviceFor(c: RunConfig, backend: string, e: MemoryEstimate): string {
   const perReplica = e.replicas > 1 ? ` per replica (${e.replicas} replicas share each batch)` : ''
-  const head = `This run needs about ${gib(e.bytes.total)}${perReplica}, more than the ${backend} backend's ${gib(e.limitBytes)}`
+  const overHeap = e.bytes.total > e.limitBytes
+  const head = overHeap
+    ? `This run needs about ${gib(e.bytes.total)}${perReplica}, more than the ${backend} backend's ${gib(e.limitBytes)}`
+    : `This run needs about ${gib(e.machine.allReplicasBytes)}${e.replicas > 1 ? ` in all (${gib(e.bytes.total)} for each of ${e.replicas} replicas)` : ''}, more than ${Math.round(MACHINE_SHARE * 100)}% of this machine's ${gib(e.machine.totalBytes)}`
   const ways: string[] = [`lower batchSize (now ${c.batchSize}; memory is roughly proportional)`]
-  if (e.replicas > 1 || c.replicas !== 'auto') ways.push(`raise replicas (now ${e.replicas}; each holds a smaller share of the batch)`)
+  if (overHeap && (e.replicas > 1 || c.replicas !== 'auto')) ways.push(`raise replicas (now ${e.replicas}; each holds a smaller share of the batch)`)
+  if (!overHeap && e.replicas > 1) ways.push(`lower replicas (now ${e.replicas}; each holds a full copy of the weights)`)
   if (e.bytes.attentionMaps > e.bytes.activations / 2) {
     const largest = Math.max(...c.gAttention, ...c.dAttention)
     ways.unshift(`attention maps take ${gib(e.bytes.attentionMaps)}: drop ${largest} from gAttention/dAttention${c.attentionVariant === 'full' ? " or use attentionVariant 'pooled' (4x smaller maps)" : ''}`)
   } else {
     ways.push(`lower gCh/dCh (now ${c.gCh}/${c.dCh}; activations grow linearly, weights quadratically)`)
   }
-  if (backend === 'wasm') ways.push('or install @tensorflow/tfjs-node (no 4 GiB heap limit)')
+  if (backend === 'wasm' && overHeap) ways.push('or install @tensorflow/tfjs-node (no 4 GiB heap limit)')
   return `${head}: ${ways.join('; ')}.`
 }
 

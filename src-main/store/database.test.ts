@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -55,6 +55,16 @@ describe('studio database', () => {
       { id: 'uncond', best_metric: 'fid', best_value: 7.5, best_step: 500, best_extractor: 'dataset-classifier' },
     ])
     expect(db.prepare("SELECT name FROM pragma_table_info('runs') WHERE name = 'best_fid'").all()).toEqual([])
+    db.close()
+  })
+
+  it.skipIf(process.platform === 'win32')('keeps its files private: the folder 0700, the database and its WAL 0600', () => {
+    const file = tempFile()
+    const db = openDatabase(file)
+    db.prepare('CREATE TABLE t (x)').run()
+    const mode = (p: string) => statSync(p).mode & 0o777
+    expect(mode(dirname(file))).toBe(0o700)
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(mode(f), f).toBe(0o600)
     db.close()
   })
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { StudioError } from '../../src-shared/errors'
@@ -17,7 +17,7 @@ export interface OpenOptions {
  * schema rather than risk corrupting it.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') makePrivate(file)
   const db = new Database(file, { nativeBinding: options.nativeBinding })
   try {
     // Only settable before the first table exists: deleted checkpoints then
@@ -33,6 +33,19 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.close()
     throw err
   }
+}
+
+/**
+ * Runs, checkpoints and the user's notes are nobody else's business: the
+ * folder is 0700 and the database 0600 (SQLite gives its -wal and -shm files
+ * the database file's permissions).
+ */
+function makePrivate(file: string): void {
+  const dir = dirname(file)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  chmodSync(dir, 0o700)
+  closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
 }
 
 /** Returns the pages of deleted rows to the file system (the database uses incremental auto-vacuum). */

@@ -190,6 +190,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'training lease',
+    sql: `
+      -- The one process that trains in this data folder, while it does: others
+      -- open the folder for browsing. A lease whose process is gone (dead pid on
+      -- this machine, another boot, or no heartbeat for a while) is taken over.
+      CREATE TABLE training_lease (
+        slot         INTEGER PRIMARY KEY CHECK (slot = 1),
+        owner        TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        hostname     TEXT NOT NULL,
+        boot_id      TEXT NOT NULL,
+        since        INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+      -- The reason used to end in the sentence the UI adds itself ("Resume continues ...").
+      UPDATE runs SET status_reason = 'The studio closed while this run was training.'
+        WHERE status_reason = 'The studio closed while this run was training. Resume continues from its last checkpoint.';
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

@@ -63,8 +63,8 @@ describe('run store', () => {
     expect(runs.setStatus(run.id, 'paused', PAUSED_BY_USER)).toMatchObject({ statusCode: 'by-user', statusReason: 'Paused by you.' })
     expect(runs.setStatus(run.id, 'running')).toMatchObject({ statusCode: null, statusReason: null })
     runs.setStatus(run.id, 'running')
-    runs.markInterrupted()
-    expect(runs.get(run.id)).toMatchObject({ status: 'interrupted', statusCode: 'studio-closed' })
+    runs.markInterrupted('The studio closed while this run was training.')
+    expect(runs.get(run.id)).toMatchObject({ status: 'interrupted', statusCode: 'studio-closed', statusReason: 'The studio closed while this run was training.' })
   })
 
   it('gives runs saved before status codes existed the code their sentence meant', () => {

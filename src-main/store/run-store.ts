@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type RunSummary, type StatusReason } from '../../src-shared/runs'
+import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type RunSummary, type StatusReason, type TrainingOwner } from '../../src-shared/runs'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { BestScore } from '../../src-shared/metrics'
 import { StudioError } from '../../src-shared/errors'
@@ -60,7 +60,7 @@ const SORT_COLUMNS: Record<NonNullable<RunQuery['sort']>, string> = {
   duration: 'duration_ms',
 }
 
-function toSummary(r: RunRow): RunSummary {
+function toSummary(r: RunRow, elsewhere: TrainingOwner | null): RunSummary {
   return {
     id: r.id,
     name: r.name,
@@ -81,12 +81,21 @@ function toSummary(r: RunRow): RunSummary {
     notes: r.notes,
     backend: r.backend,
     diskBytes: r.disk_bytes,
+    trainedElsewhere: r.status === 'running' ? elsewhere : null,
   }
+}
+
+export interface RunStoreOptions {
+  /** The live process other than this one that trains in the folder (see TrainingLease). */
+  otherOwner?: () => TrainingOwner | null
 }
 
 /** Runs table access: one place that knows its columns. */
 export class RunStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly options: RunStoreOptions = {},
+  ) {}
 
   create(input: NewRun, now = Date.now()): RunSummary {
     const id = randomBytes(6).toString('hex')
@@ -102,7 +111,8 @@ export class RunStore {
   }
 
   get(id: string): RunSummary {
-    return toSummary(this.row(id))
+    const row = this.row(id)
+    return toSummary(row, row.status === 'running' ? this.otherOwner() : null)
   }
 
   config(id: string): unknown {
@@ -126,7 +136,9 @@ export class RunStore {
     const sql = `${SELECT_RUN} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY ${nulls}${SORT_COLUMNS[q.sort]} ${q.order === 'asc' ? 'ASC' : 'DESC'}, id
                  LIMIT @limit`
-    return (this.db.prepare(sql).all(params) as RunRow[]).map(toSummary)
+    const rows = this.db.prepare(sql).all(params) as RunRow[]
+    const owner = rows.some((r) => r.status === 'running') ? this.otherOwner() : null
+    return rows.map((r) => toSummary(r, owner))
   }
 
   rename(id: string, name: string): RunSummary {
@@ -185,13 +197,25 @@ export class RunStore {
     this.db.prepare('INSERT INTO run_events (run_id, at, level, message) VALUES (?, ?, ?, ?)').run(id, Date.now(), level, message)
   }
 
-  /** Runs left 'running' by a process that is gone: on start-up they become 'interrupted'. */
-  markInterrupted(): string[] {
-    const ids = this.db.prepare("SELECT id FROM runs WHERE status = 'running'").pluck().all() as string[]
+  /** Runs left 'running' (or queued) by a process that is gone become 'interrupted' (see TrainingLease.reap). */
+  markInterrupted(reason: string): string[] {
+    const orphaned = "status = 'running' OR (status = 'created' AND status_code = 'queued')"
+    const ids = this.db.prepare(`SELECT id FROM runs WHERE ${orphaned}`).pluck().all() as string[]
     this.db
-      .prepare("UPDATE runs SET status = 'interrupted', status_reason = @reason, status_code = 'studio-closed', updated_at = @now WHERE status = 'running'")
-      .run({ reason: 'The studio closed while this run was training. Resume continues from its last checkpoint.', now: Date.now() })
+      .prepare(`UPDATE runs SET status = 'interrupted', status_reason = @reason, status_code = 'studio-closed', updated_at = @now WHERE ${orphaned}`)
+      .run({ reason, now: Date.now() })
     return ids
+  }
+
+  /** Runs changed at or after `since` (ms), for watching another process's writes. */
+  changedSince(since: number): RunSummary[] {
+    const rows = this.db.prepare(`${SELECT_RUN} WHERE updated_at >= ?`).all(since) as RunRow[]
+    const owner = rows.some((r) => r.status === 'running') ? this.otherOwner() : null
+    return rows.map((r) => toSummary(r, owner))
+  }
+
+  private otherOwner(): TrainingOwner | null {
+    return this.options.otherOwner?.() ?? null
   }
 
   /** Deletes the run and, through foreign keys, everything that belongs to it. */

@@ -139,15 +139,8 @@ export class TrainingStore {
                 AVG(images_per_second) AS imagesPerSecond, gammas_json AS gammas
          FROM train_log WHERE run_id = ? GROUP BY step / ? ORDER BY step`,
       )
-      .all(runId, bucket) as (Omit<LogPoint, 'gammas'> & { gammas: string })[]
-    return rows.map((r) => ({
-      step: r.step,
-      dLossReal: r.dLossReal,
-      dLossFake: r.dLossFake,
-      gLoss: r.gLoss,
-      imagesPerSecond: r.imagesPerSecond,
-      gammas: JSON.parse(r.gammas) as LogPoint['gammas'],
-    }))
+      .all(runId, bucket) as LogRow[]
+    return rows.map(toLogPoint)
   }
 
   saveSamples(runId: string, step: number, weights: 'raw' | 'ema', png: Uint8Array, perClass: number): void {
@@ -194,19 +187,39 @@ export class TrainingStore {
   metrics(runId: string): MetricValue[] {
     const rows = this.db
       .prepare('SELECT step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize FROM metrics WHERE run_id = ? ORDER BY step, id')
-      .all(runId) as { step: number; name: MetricValue['name']; value: number; std: number | null; class_index: number | null; extractor: MetricValue['extractor']; n_real: number; n_fake: number; image_size: number; resize: string }[]
-    return rows.map((r) => ({
-      step: r.step,
-      name: r.name,
-      value: r.value,
-      ...(r.std === null ? {} : { std: r.std }),
-      ...(r.class_index === null ? {} : { classIndex: r.class_index }),
-      extractor: r.extractor,
-      nReal: r.n_real,
-      nFake: r.n_fake,
-      imageSize: r.image_size,
-      resize: r.resize,
-    }))
+      .all(runId) as MetricRow[]
+    return rows.map(toMetricValue)
+  }
+
+  /** Where a run's output ends now: newest log step, sample step and metric row (for relaying what another process adds). */
+  outputMarks(runId: string): { logStep: number; sampleStep: number; metricId: number } {
+    return this.db
+      .prepare(
+        `SELECT (SELECT COALESCE(MAX(step), -1) FROM train_log WHERE run_id = @runId) AS logStep,
+                (SELECT COALESCE(MAX(step), -1) FROM samples WHERE run_id = @runId) AS sampleStep,
+                (SELECT COALESCE(MAX(id), 0) FROM metrics WHERE run_id = @runId) AS metricId`,
+      )
+      .get({ runId }) as { logStep: number; sampleStep: number; metricId: number }
+  }
+
+  /** Loss-log rows after `step`, oldest first. */
+  logAfter(runId: string, step: number): LogPoint[] {
+    const rows = this.db
+      .prepare('SELECT step, d_loss_real AS dLossReal, d_loss_fake AS dLossFake, g_loss AS gLoss, images_per_second AS imagesPerSecond, gammas_json AS gammas FROM train_log WHERE run_id = ? AND step > ? ORDER BY step LIMIT 1000')
+      .all(runId, step) as LogRow[]
+    return rows.map(toLogPoint)
+  }
+
+  samplesAfter(runId: string, step: number): { step: number; weights: 'raw' | 'ema' }[] {
+    return this.db.prepare('SELECT step, weights FROM samples WHERE run_id = ? AND step > ? ORDER BY step').all(runId, step) as { step: number; weights: 'raw' | 'ema' }[]
+  }
+
+  /** Metric rows after row `id`, with their ids. */
+  metricsAfter(runId: string, id: number): { id: number; value: MetricValue }[] {
+    const rows = this.db
+      .prepare('SELECT id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize FROM metrics WHERE run_id = ? AND id > ? ORDER BY id')
+      .all(runId, id) as (MetricRow & { id: number })[]
+    return rows.map((r) => ({ id: r.id, value: toMetricValue(r) }))
   }
 
   cached(key: string): Uint8Array | undefined {
@@ -216,5 +229,46 @@ export class TrainingStore {
 
   cache(key: string, bytes: Uint8Array): void {
     this.db.prepare('INSERT OR REPLACE INTO extractor_cache (key, bytes, created_at) VALUES (?, ?, ?)').run(key, Buffer.from(bytes), Date.now())
+  }
+}
+
+type LogRow = Omit<LogPoint, 'gammas'> & { gammas: string }
+
+function toLogPoint(r: LogRow): LogPoint {
+  return {
+    step: r.step,
+    dLossReal: r.dLossReal,
+    dLossFake: r.dLossFake,
+    gLoss: r.gLoss,
+    imagesPerSecond: r.imagesPerSecond,
+    gammas: JSON.parse(r.gammas) as LogPoint['gammas'],
+  }
+}
+
+interface MetricRow {
+  step: number
+  name: MetricValue['name']
+  value: number
+  std: number | null
+  class_index: number | null
+  extractor: MetricValue['extractor']
+  n_real: number
+  n_fake: number
+  image_size: number
+  resize: string
+}
+
+function toMetricValue(r: MetricRow): MetricValue {
+  return {
+    step: r.step,
+    name: r.name,
+    value: r.value,
+    ...(r.std === null ? {} : { std: r.std }),
+    ...(r.class_index === null ? {} : { classIndex: r.class_index }),
+    extractor: r.extractor,
+    nReal: r.n_real,
+    nFake: r.n_fake,
+    imageSize: r.image_size,
+    resize: r.resize,
   }
 }

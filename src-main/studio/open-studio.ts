@@ -7,6 +7,8 @@ import { openDatabase, type Db } from '../store/database'
 import { RunStore } from '../store/run-store'
 import { TrainingStore } from '../store/training-store'
 import { probeBackendInWorker } from './training/probe-backend'
+import { TrainingLease } from '../store/training-lease'
+import { StoreWatch } from './store-watch'
 import { TrainingManager } from './training/training-manager'
 import { DATABASE_FILE } from './data-dir'
 import { StudioService } from './service'
@@ -38,12 +40,15 @@ export interface Studio {
 export function openStudio(options: OpenStudioOptions): Studio {
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const db = openDatabase(databasePath, { nativeBinding: options.nativeBinding })
-  const runs = new RunStore(db)
-  // No trainer survives its process: what was running is now interrupted.
-  runs.markInterrupted()
+  const runs: RunStore = new RunStore(db, { otherOwner: () => lease.otherOwner() })
+  const lease = new TrainingLease(db, runs)
+  // What a process that is gone left training is interrupted; a live owner's runs stay its own.
+  lease.reap()
   const training = new TrainingStore(db)
   const events = new EventHub<StudioEvents>()
-  const trainer = new TrainingManager({ runs, training, events, dataDir: options.dataDir })
+  const trainer = new TrainingManager({ runs, training, events, lease, dataDir: options.dataDir })
+  const watch = new StoreWatch({ db, runs, training, lease, events, isLocal: (id) => trainer.isLocal(id) })
+  watch.start()
   const service = new StudioService({
     runs,
     training,
@@ -64,6 +69,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     training,
     trainer,
     close: async () => {
+      watch.stop()
       await trainer.shutdown()
       db.close()
     },

@@ -16,6 +16,8 @@ import { demoDatasetDir } from '../resources'
 import { estimateRun } from './run-estimate'
 import { RunInspector, type AttentionQuery } from './run-inspector'
 import { RunSession, type RunSessionDeps } from './run-session'
+import type { TrainingLease } from '../../store/training-lease'
+import { describeOwner } from '../../store/training-lease'
 
 const INSPECTOR_IDLE_MS = 120_000
 
@@ -24,6 +26,8 @@ type CheckpointRef = { id: number; step: number }
 
 export interface TrainingManagerDeps extends RunSessionDeps {
   dataDir: string
+  /** This folder's one owner of training; held while any run of this process trains. */
+  lease: TrainingLease
 }
 
 export class TrainingManager {
@@ -104,6 +108,7 @@ export class TrainingManager {
 
   async startRun(request: StartRunRequest): Promise<RunSummary> {
     const req = StartRunSchema.parse(request)
+    this.refuseIfOwnedElsewhere('Cannot start a run')
     const root = this.resolveDatasetPath(req.datasetPath)
     const draft = configFrom(req.preset, req.ablation, req.overrides ?? {})
     const dataset = await this.load(root, draft)
@@ -126,11 +131,18 @@ export class TrainingManager {
     })
     this.deps.runs.setDataset(run.id, dataset.report.fingerprint, dataset.report)
     this.deps.events.emit('runUpdated', run)
-    this.launch(run.id, config, dataset)
+    try {
+      this.launch(run.id, config, dataset)
+    } catch (err) {
+      // Another process took the folder while the dataset loaded: the new run says why it never started.
+      this.deps.events.emit('runUpdated', this.deps.runs.setStatus(run.id, 'failed', { code: 'start-failed', text: (err as Error).message }))
+      throw err
+    }
     return run
   }
 
   pause(id: string): RunSummary {
+    this.refuseIfTrainedElsewhere(id, 'pause')
     this.live(id).pause()
     return this.deps.runs.get(id)
   }
@@ -139,6 +151,7 @@ export class TrainingManager {
     const session = this.sessions.get(id)
     if (session) session.stop()
     else {
+      this.refuseIfTrainedElsewhere(id, 'stop')
       const run = this.deps.runs.get(id)
       if (run.status === 'completed' || run.status === 'stopped') return run
       this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'stopped', STOPPED_BY_USER))
@@ -153,6 +166,7 @@ export class TrainingManager {
       return this.deps.runs.get(id)
     }
     const run = this.deps.runs.get(id)
+    this.refuseIfOwnedElsewhere(`Cannot resume "${run.name}"`)
     let config = this.deps.runs.config(id) as RunConfig
     if (extraSteps) {
       config = { ...config, steps: Math.max(config.steps, run.step) + extraSteps }
@@ -244,8 +258,25 @@ export class TrainingManager {
     return this.live(id).finished()
   }
 
-  isLive(id: string): boolean {
+  /** Whether this process trains the run. */
+  isLocal(id: string): boolean {
     return this.sessions.has(id)
+  }
+
+  /** Whether this process trains the run, or another live process does. */
+  isLive(id: string): boolean {
+    return this.sessions.has(id) || this.deps.runs.get(id).trainedElsewhere !== null
+  }
+
+  /** Training here is refused, naming the owner, while another live process trains in this folder. */
+  private refuseIfOwnedElsewhere(what: string): void {
+    const owner = this.deps.lease.otherOwner()
+    if (owner) throw new StudioError('conflict', `${what}: ${describeOwner(owner)} trains in this data folder. Use it there, or wait until it finishes.`, 'lease')
+  }
+
+  private refuseIfTrainedElsewhere(id: string, action: string): void {
+    const run = this.deps.runs.get(id)
+    if (run.trainedElsewhere) throw new StudioError('conflict', `Run "${run.name}" is training in ${describeOwner(run.trainedElsewhere)}; ${action} it there.`, id)
   }
 
   /** Stops every live run (each saves a final checkpoint) and waits for them. */
@@ -257,9 +288,14 @@ export class TrainingManager {
   }
 
   private launch(id: string, config: RunConfig, dataset: LoadedDataset, resume?: { state: Uint8Array; sampler: SamplerState }): void {
+    // Taken here, after the slow dataset load, in one transaction with the check: two processes cannot both win.
+    this.deps.lease.acquire(`Cannot train "${this.deps.runs.get(id).name}"`)
     const session = new RunSession(id, config, this.deps)
     this.sessions.set(id, session)
-    void session.finished().then(() => this.sessions.delete(id))
+    void session.finished().then(() => {
+      this.sessions.delete(id)
+      if (this.sessions.size === 0) this.deps.lease.release()
+    })
     session.start(payloadOf(dataset), resume)
   }
 
