@@ -145,7 +145,7 @@ const RunConfigObject = z.object({
       /** r_t lies in [-1, 1]; ADA's target is 0.6. */
       target: z.number().min(-1).max(1).default(0.6),
       adjustEvery: z.number().int().min(1).max(1000).default(4),
-      rampImages: z.number().int().min(1).default(20_000),
+      rampImages: z.number().int().min(1).max(MAX_STEPS).default(20_000),
     })
     .prefault({}),
   classBalanced: z.boolean().default(false),
