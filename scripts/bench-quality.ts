@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { MetricValue } from '../src-shared/metrics'
-import { metricLabel } from '../src-shared/metrics'
+import { formatBest, metricLabel } from '../src-shared/metrics'
 import { ABLATIONS, PRESETS, type AblationName, type PresetName, type RunConfigInput } from '../src-shared/run-config'
 import { openStudio } from '../src-main/studio/open-studio'
 
@@ -92,27 +92,33 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(0)
 const pick = (values: MetricValue[], name: MetricValue['name']) => values.find((v) => v.name === name)
 const show = (v: MetricValue | undefined, digits: number) => (v ? `${v.value.toFixed(digits)}${v.std === undefined ? '' : ` ± ${v.std.toFixed(digits)}`}` : '-')
 let labelled = false
+let lastMark = 0
 
 studio.service.events.subscribe((name, payload) => {
   const [event] = payload as [{ runId?: string; id?: string }]
   if ((event.runId ?? event.id) !== run.id) return
   if (name === 'runProgress') {
-    const p = payload[0] as { step: number; targetStep: number; imagesPerSecond: number }
-    if (p.step % 50 === 0) console.log(`  step ${p.step}  ${seconds()} s  ${p.imagesPerSecond.toFixed(1)} img/s  load ${load()}`)
+    // Progress arrives about once a second, not every step: report each 50-step mark once.
+    const p = payload[0] as { step: number; imagesPerSecond: number }
+    if (Math.floor(p.step / 50) > lastMark) {
+      lastMark = Math.floor(p.step / 50)
+      console.log(`  step ${p.step}  ${seconds()} s  ${p.imagesPerSecond.toFixed(1)} img/s  load ${load()}`)
+    }
   }
   if (name !== 'metricComputed') return
   const m = payload[0] as { step: number; values: MetricValue[]; warnings: string[] }
   const fid = pick(m.values, 'fid')
   if (!labelled && fid) {
     labelled = true
-    for (const n of ['fid', 'intra_fid', 'kid', 'class_agreement'] as const) {
+    for (const n of ['fid', 'intra_fid', 'kid', 'class_agreement', 'near_duplicate_fraction', 'nearest_real_ratio'] as const) {
       const v = pick(m.values, n)
       if (v) console.log(`  ${n}: ${metricLabel(v)}; ${v.nFake} generated vs ${v.nReal} real; ${v.extractorDetail ?? ''}`)
     }
   }
   console.log(
     `EVAL step ${m.step}  wall ${seconds()} s  FID ${show(fid, 3)}  intra-FID ${show(pick(m.values, 'intra_fid'), 3)}  ` +
-      `KID ${show(pick(m.values, 'kid'), 4)}  class agreement ${show(pick(m.values, 'class_agreement'), 3)}  load ${load()}`,
+      `KID ${show(pick(m.values, 'kid'), 4)}  class agreement ${show(pick(m.values, 'class_agreement'), 3)}  ` +
+      `near-duplicate grid pairs ${show(pick(m.values, 'near_duplicate_fraction'), 3)}  nearest-real ratio ${show(pick(m.values, 'nearest_real_ratio'), 3)}  load ${load()}`,
   )
   for (const w of m.warnings) console.log(`  warning: ${w}`)
 })
@@ -121,6 +127,7 @@ if (minutes !== undefined) setTimeout(() => void studio.service.stopRun(run.id).
 const status = await studio.trainer.waitFor(run.id)
 const final = studio.runs.get(run.id)
 console.log(`${status} at step ${final.step} after ${seconds()} s (training time ${(final.durationMs / 1000).toFixed(0)} s)  load ${load()}`)
+console.log(final.best ? `best: ${formatBest(final.best, 3)}` : 'best: no evaluation finished')
 
 const sheet = await studio.service.exportSheet(run.id, { kind: 'grid', format: 'png' })
 const out = resolve(args.out!, `bench-quality-${run.id}-step${sheet.steps[0]}.png`)
