@@ -6,8 +6,6 @@
 // (run.png, attention.png, health.png), the Export view (export.png) and the New run report
 // (new-run.png), and draws sheet-timeline.png with the CLI's `export --sheet timeline`.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium } from '@playwright/test'
@@ -36,7 +34,7 @@ const url = await new Promise((ok, fail) => {
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'sagan-shots-'))}`],
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 })
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
@@ -61,7 +59,7 @@ try {
   await page.getByRole('heading', { name: 'Samples' }).evaluate((h) => h.scrollIntoView())
   await page.getByTestId('sample-sheet').click({ position: { x: 100, y: 100 } })
   await page.getByTestId('zoomed-sample').click({ position: { x: 100, y: 120 } })
-  await page.getByTestId('attention-heatmap').waitFor({ timeout: 120_000 })
+  await page.getByTestId('attention-heatmap').waitFor({ timeout: 300_000 })
   await shot('attention.png')
 
   await page.goto(`${url.split('#')[0]}#/export/${args.run}`)
