@@ -53,8 +53,8 @@ const program = new Command('sagan-studio')
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
 
-function studioFor(opts: { dataDir?: string }, folderRoots?: string[]): Studio {
-  return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser', folderRoots })
+function studioFor(opts: { dataDir?: string }, folderRoots?: string[], maxConcurrentRuns?: number): Studio {
+  return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser', folderRoots, maxConcurrentRuns })
 }
 
 /** Read from the environment rather than the command line, where other users' `ps` can see it. */
@@ -76,11 +76,12 @@ program
   .option('-p, --port <port>', 'TCP port (0 picks a free one)', (v) => parseInt(v, 10), 4780)
   .option('--host <address>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
   .option('--token <token>', `reuse a token of at least 128 bits (e.g. to restart without reopening the page; also read from ${TOKEN_VARIABLE}); default: a new random one`)
+  .option('--max-runs <n>', 'runs that train at once; more wait in a queue (each takes its share of the cores and memory)', positiveInt, 1)
   .option('--root <dir...>', 'also let the browser open image folders inside DIR (default: your home folder and the demo)')
   .addOption(dataDirOption())
-  .action(async (opts: { port: number; host: string; token?: string; root?: string[]; dataDir?: string }) => {
+  .action(async (opts: { port: number; host: string; token?: string; root?: string[]; maxRuns: number; dataDir?: string }) => {
     const token = opts.token ?? (process.env[TOKEN_VARIABLE] || undefined)
-    const studio = studioFor(opts, browsableRoots((opts.root ?? []).map((r) => resolvePath(r))))
+    const studio = studioFor(opts, browsableRoots((opts.root ?? []).map((r) => resolvePath(r))), opts.maxRuns)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
     const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host, token }).catch(async (err: unknown) => {
       await studio.close()

@@ -18,6 +18,8 @@ export interface OpenStudioOptions {
   host: AppInfo['host']
   /** The browser host confines every path a call names to these folders (see StudioDeps.folderRoots). */
   folderRoots?: string[]
+  /** Runs that train at once (default 1); more queue. */
+  maxConcurrentRuns?: number
   pickFolder?: (title: string) => Promise<string | null>
   /** A native save dialog offering `defaultName`; the chosen path or null. */
   saveFile?: (defaultName: string) => Promise<string | null>
@@ -46,7 +48,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
   lease.reap()
   const training = new TrainingStore(db)
   const events = new EventHub<StudioEvents>()
-  const trainer = new TrainingManager({ runs, training, events, lease, dataDir: options.dataDir })
+  const trainer = new TrainingManager({ runs, training, events, lease, dataDir: options.dataDir, maxConcurrentRuns: options.maxConcurrentRuns })
   const watch = new StoreWatch({ db, runs, training, lease, events, isLocal: (id) => trainer.isLocal(id) })
   watch.start()
   const service = new StudioService({

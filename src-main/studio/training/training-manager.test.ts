@@ -3,6 +3,7 @@
 import sharp from 'sharp'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StudioEvents } from '../../../src-shared/contract'
+import { runStatusLabel, type RunSummary } from '../../../src-shared/runs'
 import { openStudio } from '../open-studio'
 import { tempStudio, type TempStudio } from '../../testing/studio-fixture'
 
@@ -18,6 +19,26 @@ function record(s: TempStudio) {
 }
 
 describe('training a run through the studio service', () => {
+  it('trains one run at a time in a data folder: a second start queues, visibly, and starts by itself', async () => {
+    studio = tempStudio()
+    const seen = record(studio)
+    const first = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
+    const second = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
+    const queued = studio.runs.get(second.id)
+    expect(queued).toMatchObject({ status: 'created', statusCode: 'queued', statusReason: expect.stringContaining(`one run trains at a time in this data folder ("${first.name}" now)`) })
+    expect(runStatusLabel(queued)).toBe('queued')
+    await expect(studio.service.deleteRun(second.id)).rejects.toMatchObject({ code: 'conflict' })
+    expect(await studio.trainer.waitFor(first.id)).toBe('completed')
+    expect(await studio.trainer.waitFor(second.id)).toBe('completed')
+    // It trained only after the first had ended.
+    const statuses = seen.filter((e) => e.name === 'runUpdated').map((e) => e.payload as RunSummary)
+    const firstDone = statuses.findIndex((r) => r.id === first.id && r.status === 'completed')
+    const secondRunning = statuses.findIndex((r) => r.id === second.id && r.status === 'running')
+    expect(firstDone).toBeGreaterThanOrEqual(0)
+    expect(secondRunning).toBeGreaterThan(firstDone)
+    expect(studio.db.prepare('SELECT COUNT(*) FROM training_lease').pluck().get()).toBe(0)
+  })
+
   it('trains in a worker and stores checkpoints, sample sheets and the loss log', async () => {
     studio = tempStudio()
     const seen = record(studio)

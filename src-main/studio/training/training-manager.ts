@@ -21,11 +21,25 @@ import { describeOwner } from '../../store/training-lease'
 
 const INSPECTOR_IDLE_MS = 120_000
 
+/** Runs that may wait for their turn; more are refused rather than piled up. */
+export const MAX_QUEUED_RUNS = 16
+
+/** A run waiting for its turn: `begin` loads its dataset and launches it. */
+interface QueuedRun {
+  id: string
+  begin: () => Promise<void>
+  /** Resolves once it has started (or left the queue), for waitFor. */
+  started: () => void
+  whenStarted: Promise<void>
+}
+
 /** A kept checkpoint by id and step, without its state bytes. */
 type CheckpointRef = { id: number; step: number }
 
 export interface TrainingManagerDeps extends RunSessionDeps {
   dataDir: string
+  /** Runs that train at once in this folder (default 1); the others queue. */
+  maxConcurrentRuns?: number
   /** This folder's one owner of training; held while any run of this process trains. */
   lease: TrainingLease
 }
@@ -37,6 +51,10 @@ export class TrainingManager {
   private readonly inspecting = new Map<string, Promise<unknown>>()
   /** Dataset checks in flight, by the path the UI gave, so they can be cancelled. */
   private readonly checks = new Map<string, AbortController>()
+  /** Runs waiting for a free training slot, oldest first. */
+  private readonly queue: QueuedRun[] = []
+  /** A queued run whose dataset is loading at its turn: neither queued nor training yet. */
+  private starting: QueuedRun | null = null
 
   constructor(private readonly deps: TrainingManagerDeps) {}
 
@@ -132,7 +150,8 @@ export class TrainingManager {
     this.deps.runs.setDataset(run.id, dataset.report.fingerprint, dataset.report)
     this.deps.events.emit('runUpdated', run)
     try {
-      this.launch(run.id, config, dataset)
+      // Queued, the loaded images are not kept: the dataset is read again (from the cache) at its turn.
+      this.startOrQueue(run.id, async () => this.launch(run.id, config, await this.load(root, config)), () => this.launch(run.id, config, dataset))
     } catch (err) {
       // Another process took the folder while the dataset loaded: the new run says why it never started.
       this.deps.events.emit('runUpdated', this.deps.runs.setStatus(run.id, 'failed', { code: 'start-failed', text: (err as Error).message }))
@@ -149,8 +168,13 @@ export class TrainingManager {
 
   stop(id: string): RunSummary {
     const session = this.sessions.get(id)
+    const queued = this.queue.findIndex((q) => q.id === id)
     if (session) session.stop()
-    else {
+    else if (queued >= 0) {
+      this.queue.splice(queued, 1)[0].started()
+      this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'stopped', STOPPED_BY_USER))
+      this.releaseIfIdle()
+    } else {
       this.refuseIfTrainedElsewhere(id, 'stop')
       const run = this.deps.runs.get(id)
       if (run.status === 'completed' || run.status === 'stopped') return run
@@ -174,12 +198,17 @@ export class TrainingManager {
     } else if (run.step >= config.steps) {
       throw new StudioError('conflict', `Run "${run.name}" already reached its ${config.steps} steps; resume with more steps.`, id)
     }
-    const checkpoint = this.deps.training.latestCheckpoint(id)
-    const dataset = await this.load(run.datasetPath, config)
-    if (checkpoint && dataset.report.fingerprint !== this.deps.runs.datasetFingerprint(id)) {
-      this.deps.runs.addEvent(id, 'warning', 'The dataset folder changed since this run started; training continues on its current contents.')
+    if (this.queue.some((q) => q.id === id)) return run
+    const begin = async () => {
+      const checkpoint = this.deps.training.latestCheckpoint(id)
+      const dataset = await this.load(run.datasetPath, config)
+      if (checkpoint && dataset.report.fingerprint !== this.deps.runs.datasetFingerprint(id)) {
+        this.deps.runs.addEvent(id, 'warning', 'The dataset folder changed since this run started; training continues on its current contents.')
+      }
+      this.launch(id, config, dataset, checkpoint ? { state: checkpoint.state, sampler: checkpoint.sampler } : undefined)
     }
-    this.launch(id, config, dataset, checkpoint ? { state: checkpoint.state, sampler: checkpoint.sampler } : undefined)
+    if (this.sessions.size < this.maxRuns()) await begin()
+    else this.startOrQueue(id, begin, () => undefined)
     return this.deps.runs.get(id)
   }
 
@@ -255,17 +284,66 @@ export class TrainingManager {
 
   /** Resolves when the run's worker has ended (completed, stopped or failed). */
   async waitFor(id: string): Promise<string> {
+    const queued = this.queue.find((q) => q.id === id) ?? (this.starting?.id === id ? this.starting : undefined)
+    if (queued) {
+      await queued.whenStarted
+      if (!this.sessions.has(id)) return this.deps.runs.get(id).status
+    }
     return this.live(id).finished()
   }
 
-  /** Whether this process trains the run. */
+  /** Whether this process trains the run (or holds it in its queue). */
   isLocal(id: string): boolean {
-    return this.sessions.has(id)
+    return this.sessions.has(id) || this.starting?.id === id || this.queue.some((q) => q.id === id)
+  }
+
+  private maxRuns(): number {
+    return this.deps.maxConcurrentRuns ?? 1
+  }
+
+  /**
+   * Launches now (`now`) when a training slot is free, else queues the run,
+   * visibly: it shows as queued, naming what it waits for, and starts by itself.
+   */
+  private startOrQueue(id: string, begin: () => Promise<void>, now: () => void): void {
+    if (this.sessions.size < this.maxRuns()) return now()
+    if (this.queue.length >= MAX_QUEUED_RUNS) {
+      throw new StudioError('unavailable', `${MAX_QUEUED_RUNS} runs already wait their turn in this data folder; stop one or wait until one starts.`, id)
+    }
+    // The folder stays this process's while its queue waits.
+    this.deps.lease.acquire(`Cannot queue "${this.deps.runs.get(id).name}"`)
+    let started!: () => void
+    const whenStarted = new Promise<void>((resolve) => (started = resolve))
+    this.queue.push({ id, begin, started, whenStarted })
+    const training = [...this.sessions.keys()].map((s) => `"${this.deps.runs.get(s).name}"`).join(', ')
+    const text = `Queued: one run trains at a time in this data folder (${training} now); it starts by itself when a run ends. \`serve --max-runs N\` trains N at once.`
+    this.deps.events.emit('runUpdated', this.deps.runs.setStatus(id, 'created', { code: 'queued', text }))
+  }
+
+  /** A training slot came free: the oldest queued run starts. */
+  private async startNext(): Promise<void> {
+    if (this.starting) return
+    while (this.sessions.size < this.maxRuns() && this.queue.length > 0) {
+      const next = (this.starting = this.queue.shift()!)
+      try {
+        await next.begin()
+      } catch (err) {
+        this.deps.events.emit('runUpdated', this.deps.runs.setStatus(next.id, 'failed', { code: 'start-failed', text: (err as Error).message }))
+      } finally {
+        this.starting = null
+        next.started()
+      }
+    }
+    this.releaseIfIdle()
+  }
+
+  private releaseIfIdle(): void {
+    if (this.sessions.size === 0 && this.queue.length === 0) this.deps.lease.release()
   }
 
   /** Whether this process trains the run, or another live process does. */
   isLive(id: string): boolean {
-    return this.sessions.has(id) || this.deps.runs.get(id).trainedElsewhere !== null
+    return this.isLocal(id) || this.deps.runs.get(id).trainedElsewhere !== null
   }
 
   /** Training here is refused, naming the owner, while another live process trains in this folder. */
@@ -282,6 +360,8 @@ export class TrainingManager {
   /** Stops every live run (each saves a final checkpoint) and waits for them. */
   async shutdown(): Promise<void> {
     for (const id of [...this.inspectors.keys()]) this.dropInspector(id)
+    // Queued runs never started: the next studio shows them interrupted, resumable.
+    for (const q of this.queue.splice(0)) q.started()
     const live = [...this.sessions.values()]
     for (const s of live) s.stop()
     await Promise.all(live.map((s) => s.finished()))
@@ -294,7 +374,7 @@ export class TrainingManager {
     this.sessions.set(id, session)
     void session.finished().then(() => {
       this.sessions.delete(id)
-      if (this.sessions.size === 0) this.deps.lease.release()
+      void this.startNext()
     })
     session.start(payloadOf(dataset), resume)
   }
