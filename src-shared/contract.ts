@@ -16,7 +16,7 @@ import type { MetricValue } from './metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from './sample-health'
 import { MAX_STEPS } from './run-config'
 import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
-import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type StartRunRequest } from './training'
+import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type SigmaPoint, type StartRunRequest } from './training'
 
 export interface BackendReport {
   /** The tfjs backend training will use, e.g. "wasm". */
@@ -114,6 +114,8 @@ export interface StudioCalls {
   /** Starts a new run on the same dataset with the same settings. */
   cloneRun(id: string, name?: string): Promise<RunSummary>
   getTrainingLog(id: string): Promise<LogPoint[]>
+  /** Spectral norm sigma of every SN layer over the run, one point per sample sheet. */
+  getSpectralNorms(id: string): Promise<SigmaPoint[]>
   getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]>
   getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null>
   /** Where the generator's last attention layer looks from one pixel of one gallery sample. */
@@ -148,9 +150,10 @@ export interface StudioEvents {
   samplesSaved(s: { runId: string; step: number; weights: 'raw' | 'ema' }): void
   metricComputed(m: { runId: string; step: number; values: MetricValue[]; warnings: string[] }): void
   datasetProgress(p: ScanProgress & { path: string }): void
+  spectralNormsLogged(p: SigmaPoint & { runId: string }): void
 }
 
-export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed', 'datasetProgress'] as const satisfies readonly (keyof StudioEvents)[]
+export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed', 'datasetProgress', 'spectralNormsLogged'] as const satisfies readonly (keyof StudioEvents)[]
 
 const SampleWeightsSchema = z.enum(['raw', 'ema'])
 const DatasetPathSchema = z.string().min(1).max(4096)
@@ -177,6 +180,7 @@ export const callSchemas = {
   stopRun: z.tuple([RunIdSchema]),
   cloneRun: z.tuple([RunIdSchema, RunNameSchema.optional()]),
   getTrainingLog: z.tuple([RunIdSchema]),
+  getSpectralNorms: z.tuple([RunIdSchema]),
   getSampleSteps: z.tuple([RunIdSchema, SampleWeightsSchema]),
   getSampleSheet: z.tuple([RunIdSchema, StepSchema, SampleWeightsSchema]),
   getMetrics: z.tuple([RunIdSchema]),

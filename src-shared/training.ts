@@ -26,6 +26,10 @@ export interface RunProgress {
   dLossFake: number
   gLoss: number
   gammas: { layer: string; value: number }[]
+  /** D's overfitting signal r_t = E[sign(D(real))] since the last report (ADA); null in logs from before it was recorded. */
+  realSign: number | null
+  /** DiffAugment's probability p; null when the run does not augment. */
+  augmentP: number | null
   imagesPerSecond: number
   etaSeconds: number
   backend: string
@@ -37,7 +41,15 @@ export interface LogPoint {
   dLossFake: number
   gLoss: number
   gammas: { layer: string; value: number }[]
+  realSign: number | null
+  augmentP: number | null
   imagesPerSecond: number
+}
+
+/** The spectral norm sigma of every SN weight of G and D at one step (read at sample sheets). */
+export interface SigmaPoint {
+  step: number
+  sigmas: { layer: string; sigma: number }[]
 }
 
 export type SampleWeights = 'raw' | 'ema'

@@ -211,6 +211,22 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE status_reason = 'The studio closed while this run was training. Resume continues from its last checkpoint.';
     `,
   },
+  {
+    version: 8,
+    name: 'gan health',
+    sql: `
+      -- ADA's overfitting signal r_t and DiffAugment's p per reported step (NULL before they existed).
+      ALTER TABLE train_log ADD COLUMN real_sign REAL;
+      ALTER TABLE train_log ADD COLUMN augment_p REAL;
+      -- The spectral norm sigma of every SN layer, read when a sample sheet is made.
+      CREATE TABLE sigma_log (
+        run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        sigmas_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

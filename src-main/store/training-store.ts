@@ -1,7 +1,7 @@
 // What a training run writes while it trains: checkpoints (whole or absent),
 // sample sheets, the loss log and its fixed latents. One place knows these tables.
 import { selectionMetric, type MetricValue, type SelectionMetric, type SelectionScore } from '../../src-shared/metrics'
-import type { LogPoint } from '../../src-shared/training'
+import type { LogPoint, SigmaPoint } from '../../src-shared/training'
 import type { SamplerState } from '../data/sampler'
 import { releaseFreePages, type Db } from './database'
 import { HealthStore } from './health-store'
@@ -117,10 +117,20 @@ export class TrainingStore {
   appendLog(runId: string, p: LogPoint): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO train_log (run_id, step, d_loss_real, d_loss_fake, g_loss, gammas_json, images_per_second, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO train_log (run_id, step, d_loss_real, d_loss_fake, g_loss, gammas_json, real_sign, augment_p, images_per_second, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(runId, p.step, p.dLossReal, p.dLossFake, p.gLoss, JSON.stringify(p.gammas), p.imagesPerSecond, Date.now())
+      .run(runId, p.step, p.dLossReal, p.dLossFake, p.gLoss, JSON.stringify(p.gammas), p.realSign, p.augmentP, p.imagesPerSecond, Date.now())
+  }
+
+  appendSigmas(runId: string, p: SigmaPoint): void {
+    this.db.prepare('INSERT OR REPLACE INTO sigma_log (run_id, step, sigmas_json) VALUES (?, ?, ?)').run(runId, p.step, JSON.stringify(p.sigmas))
+  }
+
+  /** Every recorded sigma point, by step (one per sample sheet: a few hundred even for long runs). */
+  sigmas(runId: string): SigmaPoint[] {
+    const rows = this.db.prepare('SELECT step, sigmas_json AS sigmas FROM sigma_log WHERE run_id = ? ORDER BY step').all(runId) as { step: number; sigmas: string }[]
+    return rows.map((r) => ({ step: r.step, sigmas: JSON.parse(r.sigmas) as SigmaPoint['sigmas'] }))
   }
 
   /**
@@ -134,10 +144,11 @@ export class TrainingStore {
     const bucket = n <= maxPoints ? 1 : Math.ceil((maxStep + 1) / maxPoints)
     const rows = this.db
       .prepare(
-        // SQLite takes the bare gammas_json from the row holding MAX(step).
+        // SQLite takes the bare gammas_json from the row holding MAX(step). better-sqlite3 binds
+        // numbers as REAL, and step / 3.0 would put every step in a bucket of its own.
         `SELECT MAX(step) AS step, AVG(d_loss_real) AS dLossReal, AVG(d_loss_fake) AS dLossFake, AVG(g_loss) AS gLoss,
-                AVG(images_per_second) AS imagesPerSecond, gammas_json AS gammas
-         FROM train_log WHERE run_id = ? GROUP BY step / ? ORDER BY step`,
+                AVG(real_sign) AS realSign, AVG(augment_p) AS augmentP, AVG(images_per_second) AS imagesPerSecond, gammas_json AS gammas
+         FROM train_log WHERE run_id = ? GROUP BY step / CAST(? AS INTEGER) ORDER BY step`,
       )
       .all(runId, bucket) as LogRow[]
     return rows.map(toLogPoint)
@@ -205,7 +216,7 @@ export class TrainingStore {
   /** Loss-log rows after `step`, oldest first. */
   logAfter(runId: string, step: number): LogPoint[] {
     const rows = this.db
-      .prepare('SELECT step, d_loss_real AS dLossReal, d_loss_fake AS dLossFake, g_loss AS gLoss, images_per_second AS imagesPerSecond, gammas_json AS gammas FROM train_log WHERE run_id = ? AND step > ? ORDER BY step LIMIT 1000')
+      .prepare('SELECT step, d_loss_real AS dLossReal, d_loss_fake AS dLossFake, g_loss AS gLoss, real_sign AS realSign, augment_p AS augmentP, images_per_second AS imagesPerSecond, gammas_json AS gammas FROM train_log WHERE run_id = ? AND step > ? ORDER BY step LIMIT 1000')
       .all(runId, step) as LogRow[]
     return rows.map(toLogPoint)
   }
@@ -240,6 +251,8 @@ function toLogPoint(r: LogRow): LogPoint {
     dLossReal: r.dLossReal,
     dLossFake: r.dLossFake,
     gLoss: r.gLoss,
+    realSign: r.realSign,
+    augmentP: r.augmentP,
     imagesPerSecond: r.imagesPerSecond,
     gammas: JSON.parse(r.gammas) as LogPoint['gammas'],
   }

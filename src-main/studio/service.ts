@@ -13,7 +13,7 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from '../../src-shared/sample-health'
-import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type StartRunRequest } from '../../src-shared/training'
+import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type SigmaPoint, type StartRunRequest } from '../../src-shared/training'
 import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
 import type { RunConfig } from '../../src-shared/run-config'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
@@ -147,6 +147,11 @@ export class StudioService implements StudioCalls {
   async getTrainingLog(id: string): Promise<LogPoint[]> {
     this.deps.runs.get(id)
     return this.deps.training.log(id)
+  }
+
+  async getSpectralNorms(id: string): Promise<SigmaPoint[]> {
+    this.deps.runs.get(id)
+    return this.deps.training.sigmas(id)
   }
 
   async getSampleSteps(id: string, weights: 'raw' | 'ema'): Promise<number[]> {

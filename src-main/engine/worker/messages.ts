@@ -51,6 +51,8 @@ export type WorkerToMain =
   | { type: 'backend'; backend: BackendInfo }
   | { type: 'ready'; backend: BackendInfo; replicas: ReplicaPlan; memory: MemoryEstimate; step: number; attentionLayers: string[] }
   | ProgressMessage
+  /** Spectral norm sigma of every SN weight, read at each sample sheet. */
+  | { type: 'spectralNorms'; step: number; sigmas: { layer: string; sigma: number }[] }
   | { type: 'checkpoint'; reason: CheckpointReason; requestId?: number; step: number; bytes: Uint8Array; sampler: SamplerState }
   | {
       type: 'samples'

@@ -44,6 +44,8 @@ export class TrainingSession {
   private adapter: GpuAdapterReport | undefined
   private secondsPerStep = 0
   private lastProgress = 0
+  /** r_t of the steps since the last progress report: one step's 32 signs are too noisy to plot alone. */
+  private realSigns = { sum: 0, count: 0 }
   private lastCheckpointAt = Date.now()
   private loop: Promise<void> | null = null
   /** The tail of the trainer's work queue (see exclusive). */
@@ -217,8 +219,12 @@ export class TrainingSession {
     }
     const seconds = (this.now() - started) / 1000
     this.secondsPerStep = this.secondsPerStep === 0 ? seconds : this.secondsPerStep * (1 - PACE_SMOOTHING) + seconds * PACE_SMOOTHING
+    this.realSigns.sum += result.realSign
+    this.realSigns.count++
     if (this.now() - this.lastProgress >= PROGRESS_INTERVAL_MS || result.step >= config.steps) {
       this.lastProgress = this.now()
+      const realSign = this.realSigns.sum / this.realSigns.count
+      this.realSigns = { sum: 0, count: 0 }
       this.post({
         type: 'progress',
         step: result.step,
@@ -227,6 +233,8 @@ export class TrainingSession {
         dLossFake: result.dLossFake,
         gLoss: result.gLoss,
         gammas: result.gammas,
+        realSign,
+        augmentP: result.augmentP,
         imagesPerSecond: this.secondsPerStep > 0 ? (config.batchSize * trainer.batchesPerStep) / this.secondsPerStep : 0,
         etaSeconds: Math.max(0, config.steps - result.step) * this.secondsPerStep,
         backend: backendLabel(this.backend, this.replicas.count, this.adapter),
@@ -262,6 +270,8 @@ export class TrainingSession {
     // Both kinds when EMA is on, so the gallery can compare raw and averaged weights.
     await this.sendSamples(z, labels, 'raw')
     if (trainer.config.ema.enabled) await this.sendSamples(z, labels, 'ema')
+    // sigma of every SN layer from its stored u: cheap, so read with each sheet.
+    this.post({ type: 'spectralNorms', step: trainer.completedSteps, sigmas: await trainer.spectralNorms() })
   }
 
   private async sendSamples(z: Float32Array, labels: Int32Array, weights: WeightsChoice, requestId?: number): Promise<void> {

@@ -109,13 +109,18 @@ export class RunSession {
         this.startEvaluation(m.step)
         break
       case 'progress': {
-        const point = { step: m.step, dLossReal: m.dLossReal, dLossFake: m.dLossFake, gLoss: m.gLoss, gammas: m.gammas, imagesPerSecond: m.imagesPerSecond }
+        const { step, dLossReal, dLossFake, gLoss, gammas, realSign, augmentP, imagesPerSecond } = m
+        const point = { step, dLossReal, dLossFake, gLoss, gammas, realSign, augmentP, imagesPerSecond }
         training.appendLog(this.runId, point)
         runs.updateProgress(this.runId, { step: m.step, durationMs: this.elapsed() })
         events.emit('runProgress', { runId: this.runId, ...point, targetStep: m.targetStep, etaSeconds: m.etaSeconds, backend: m.backend })
         this.evaluation?.onStep(m.step)
         break
       }
+      case 'spectralNorms':
+        training.appendSigmas(this.runId, { step: m.step, sigmas: m.sigmas })
+        events.emit('spectralNormsLogged', { runId: this.runId, step: m.step, sigmas: m.sigmas })
+        break
       case 'checkpoint':
         training.saveCheckpoint(this.runId, { step: m.step, reason: m.reason, state: m.bytes, sampler: m.sampler }, this.config.keepLastCheckpoints, this.elapsed())
         events.emit('checkpointSaved', { runId: this.runId, step: m.step, reason: m.reason, bytes: m.bytes.byteLength })

@@ -3,6 +3,7 @@
 import sharp from 'sharp'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StudioEvents } from '../../../src-shared/contract'
+import type { RunConfig } from '../../../src-shared/run-config'
 import { runStatusLabel, type RunSummary } from '../../../src-shared/runs'
 import { openStudio } from '../open-studio'
 import { tempStudio, type TempStudio } from '../../testing/studio-fixture'
@@ -53,6 +54,13 @@ describe('training a run through the studio service', () => {
     expect(log.length).toBeGreaterThan(0)
     for (const p of log) expect(Number.isFinite(p.dLossReal + p.dLossFake + p.gLoss)).toBe(true)
     expect(log.at(-1)!.gammas.map((g) => g.layer)).toEqual(expect.arrayContaining([expect.stringMatching(/^G\./)]))
+    // The demo has 1 200 images: DiffAugment is on by default, and every log point carries r_t.
+    expect((done.config as RunConfig).augment.policy).toBe('diffaugment')
+    for (const p of log) expect(Math.abs(p.realSign!)).toBeLessThanOrEqual(1)
+    const sigmas = await studio.service.getSpectralNorms(run.id)
+    expect(sigmas.map((p) => p.step)).toEqual([2]) // read with each sample sheet
+    expect(sigmas[0].sigmas.map((s) => s.layer)).toEqual(expect.arrayContaining(['G.linear.w', 'D.linear.w']))
+    for (const s of sigmas[0].sigmas) expect(s.sigma).toBeGreaterThan(0)
 
     expect(await studio.service.getSampleSteps(run.id, 'ema')).toEqual([2])
     expect(await studio.service.getSampleSteps(run.id, 'raw')).toEqual([2])
@@ -65,6 +73,7 @@ describe('training a run through the studio service', () => {
     expect(statuses).toEqual(expect.arrayContaining(['running', 'completed']))
     expect(seen.some((e) => e.name === 'runProgress')).toBe(true)
     expect(seen.some((e) => e.name === 'samplesSaved')).toBe(true)
+    expect(seen.some((e) => e.name === 'spectralNormsLogged')).toBe(true)
     expect(seen.filter((e) => e.name === 'checkpointSaved').map((e) => (e.payload as { step: number }).step)).toEqual(expect.arrayContaining([2, 3]))
   })
 

@@ -4,6 +4,16 @@ import { checkAdvanced, presetValue } from './run-form'
 const form = (values: Record<string, string>, ema = true) => ({ values, ema })
 
 describe('advanced run settings', () => {
+  it('augmentation: auto follows the dataset size (the studio decides at start), the other choices override it', () => {
+    const small = { images: 1200 }
+    const form = (augment: 'auto' | 'off' | 'diffaugment' | 'adaptive') => ({ values: {}, ema: true, augment })
+    expect(checkAdvanced('quick', 'sagan', form('auto'), small)).toMatchObject({ overrides: {}, config: { augment: { policy: 'diffaugment' } } })
+    expect(checkAdvanced('quick', 'sagan', form('auto'), { images: 50_000 }).config.augment.policy).toBe('off')
+    expect(checkAdvanced('quick', 'sagan', form('off'), small).config.augment.policy).toBe('off')
+    expect(checkAdvanced('quick', 'sagan', form('adaptive')).config.augment).toMatchObject({ policy: 'diffaugment', adaptive: true })
+    expect(checkAdvanced('quick', 'no-augmentation', form('auto'), small).config.augment.policy).toBe('off')
+  })
+
   it('empty fields keep the preset and produce no overrides', () => {
     const check = checkAdvanced('quick', 'sagan', form({}))
     expect(check.errors).toEqual({})

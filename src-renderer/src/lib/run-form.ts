@@ -2,7 +2,7 @@
 // into run-config overrides and checked against the SAME schema the engine
 // trains from (buildRunConfig), so the form and the service never disagree.
 import { ZodError } from 'zod'
-import { BACKEND_PREFERENCES, buildRunConfig, type AblationName, type PresetName, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
+import { AUGMENT_BELOW_IMAGES, BACKEND_PREFERENCES, buildRunConfig, type AblationName, type DatasetFacts, type PresetName, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 
 export interface AdvancedField {
   /** Dotted run-config path, e.g. "checkpointEvery.steps". */
@@ -34,9 +34,27 @@ export const ADVANCED_FIELDS: AdvancedField[] = [
 /** Field key -> what the user typed; an empty string keeps the preset's value. */
 export type AdvancedValues = Record<string, string>
 
+/** auto: DiffAugment when the dataset has fewer than AUGMENT_BELOW_IMAGES images (the studio decides at start). */
+export type AugmentChoice = 'auto' | 'off' | 'diffaugment' | 'adaptive'
+
+export const AUGMENT_CHOICES: { value: AugmentChoice; label: string }[] = [
+  { value: 'auto', label: `Auto: DiffAugment below ${AUGMENT_BELOW_IMAGES.toLocaleString('en')} images` },
+  { value: 'off', label: 'Off' },
+  { value: 'diffaugment', label: 'DiffAugment (colour, translation, cutout)' },
+  { value: 'adaptive', label: 'DiffAugment, adaptive p (ADA, target r_t 0.6)' },
+]
+
+const AUGMENT_OVERRIDES: Record<AugmentChoice, Partial<RunConfigInput>> = {
+  auto: {},
+  off: { augment: { policy: 'off' } },
+  diffaugment: { augment: { policy: 'diffaugment', adaptive: false } },
+  adaptive: { augment: { policy: 'diffaugment', adaptive: true } },
+}
+
 export interface AdvancedForm {
   values: AdvancedValues
   ema: boolean
+  augment?: AugmentChoice
 }
 
 export interface FormCheck {
@@ -59,7 +77,8 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
   else target[head] = { ...(target[head] as object), [tail]: value }
 }
 
-export function checkAdvanced(preset: PresetName, ablation: AblationName, form: AdvancedForm): FormCheck {
+/** dataset: what the checked dataset says (its size decides 'auto' augmentation), when there is one. */
+export function checkAdvanced(preset: PresetName, ablation: AblationName, form: AdvancedForm, dataset?: DatasetFacts): FormCheck {
   const errors: Record<string, string> = {}
   const overrides: Record<string, unknown> = {}
   for (const field of ADVANCED_FIELDS) {
@@ -75,11 +94,12 @@ export function checkAdvanced(preset: PresetName, ablation: AblationName, form: 
     else if (field.integer && !Number.isInteger(value)) errors[field.key] = 'enter a whole number'
     else setPath(overrides, field.key, value)
   }
-  const base = buildRunConfig(preset, ablation)
+  const base = buildRunConfig(preset, ablation, {}, dataset)
   if (form.ema !== base.ema.enabled) setPath(overrides, 'ema.enabled', form.ema)
+  Object.assign(overrides, AUGMENT_OVERRIDES[form.augment ?? 'auto'])
   let config = base
   try {
-    config = buildRunConfig(preset, ablation, overrides as Partial<RunConfigInput>)
+    config = buildRunConfig(preset, ablation, overrides as Partial<RunConfigInput>, dataset)
   } catch (err) {
     if (!(err instanceof ZodError)) throw err
     for (const issue of err.issues) {

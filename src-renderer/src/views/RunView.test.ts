@@ -90,7 +90,7 @@ describe('Run view', () => {
     await screen.findByText('Loss and attention curves appear with the first training step.')
     studio.service.events.emit('runProgress', {
       runId: id, step: 3, targetStep: 10, dLossReal: 0.9, dLossFake: 0.8, gLoss: 1.2,
-      gammas: [{ layer: 'g32', value: 0.01 }], imagesPerSecond: 12.5, etaSeconds: 42, backend: 'wasm',
+      gammas: [{ layer: 'g32', value: 0.01 }], realSign: 0.4, augmentP: null, imagesPerSecond: 12.5, etaSeconds: 42, backend: 'wasm',
     })
     await waitFor(() => expect(screen.getByTestId('run-step').textContent).toBe('3 / 10'))
     expect(screen.getByTestId('run-speed').textContent).toBe('12.5')
