@@ -85,6 +85,12 @@ describe('Run view', () => {
     expect((await screen.findByTestId('action-error')).textContent).toContain('/tmp/demo')
   })
 
+  it('the header says how the run augments; a stored config without the setting reads as off', async () => {
+    setup('paused', PAUSED_BY_USER)
+    await waitFor(() => expect(screen.getByTestId('run-augment').textContent).toBe('off'))
+    expect(screen.getByRole('heading', { name: 'GAN health' })).toBeTruthy()
+  })
+
   it('live progress events move the step, speed and backend without reloading', async () => {
     const { studio, id } = setup('running')
     await screen.findByText('Loss and attention curves appear with the first training step.')
