@@ -63,6 +63,23 @@ describe('checkpoint storage', () => {
     expect(runs.list({ sort: 'best', order: 'asc' }).map((r) => r.id)).toEqual([run.id])
   })
 
+  it('replaces the values of a step evaluated again after a resume, instead of keeping two', () => {
+    const { training, runs } = stores()
+    const run = runs.create(sampleRun)
+    const at = (value: number, nFake = 10): MetricValue[] => [
+      { step: 200, name: 'fid', value, extractor: 'dataset-classifier', nReal: 10, nFake, imageSize: 32, resize: 'none' },
+      { step: 200, name: 'class_fid', classIndex: 1, value, extractor: 'dataset-classifier', nReal: 1, nFake: 1, imageSize: 32, resize: 'none' },
+    ]
+    training.saveMetrics(run.id, at(5))
+    training.saveMetrics(run.id, at(5.5))
+    training.saveMetrics(run.id, at(7, 20)) // another sample count is another curve: kept
+    expect(training.metrics(run.id).map((m) => [m.name, m.value, m.nFake])).toEqual([
+      ['fid', 5.5, 10],
+      ['fid', 7, 20],
+      ['class_fid', 7, 1], // same class, same counts: replaced again
+    ])
+  })
+
   it('gives the space of pruned checkpoints and deleted runs back to the disk', () => {
     const { db, file, runs, training } = stores()
     const run = runs.create(sampleRun)

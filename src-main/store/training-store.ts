@@ -176,7 +176,7 @@ export class TrainingStore {
     return (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as number | undefined) ?? 0
   }
 
-  /** Stores one evaluation's values; the run's best (by its selection metric) follows. */
+  /** Stores one evaluation's values (replacing the same step's values computed the same way); the run's best follows. */
   saveMetrics(runId: string, values: MetricValue[]): void {
     const insert = this.db.prepare(
       `INSERT INTO metrics (run_id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize, at)
@@ -187,8 +187,15 @@ export class TrainingStore {
       `UPDATE runs SET best_metric = @name, best_value = @value, best_step = @step, best_extractor = @extractor
        WHERE id = @runId AND (best_value IS NULL OR @value < best_value OR (@value = best_value AND @step > best_step))`,
     )
+    // A run resumed from a checkpoint before an evaluated step evaluates that step again: the new
+    // value replaces the old one computed the same way, so a step never holds two of them.
+    const replaced = this.db.prepare(
+      `DELETE FROM metrics WHERE run_id = @runId AND step = @step AND name = @name AND class_index IS @classIndex
+         AND extractor = @extractor AND n_real = @nReal AND n_fake = @nFake AND image_size = @imageSize AND resize = @resize`,
+    )
     this.db.transaction(() => {
       for (const v of values) {
+        replaced.run({ runId, step: v.step, name: v.name, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize })
         insert.run({ runId, step: v.step, name: v.name, value: v.value, std: v.std ?? null, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize, at: Date.now() })
         if (v.name === metric) best.run({ runId, name: v.name, value: v.value, step: v.step, extractor: v.extractor })
       }
