@@ -40,7 +40,8 @@ export async function startStudioHost(dataDir: string, port = 0, token?: string)
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve()
+  // A host killed by a signal (an abort while it shut down) has signalCode set and exitCode null.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
