@@ -72,6 +72,7 @@ export function openStudio(options: OpenStudioOptions): Studio {
     trainer,
     close: async () => {
       watch.stop()
+      await service.settle()
       await trainer.shutdown()
       db.close()
     },

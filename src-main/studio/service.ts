@@ -52,6 +52,11 @@ export class StudioService implements StudioCalls {
     this.events = deps.events
   }
 
+  /** Waits for a backend probe in flight: a worker torn down inside Dawn's start-up aborts the whole process. */
+  async settle(): Promise<void> {
+    await this.backend?.catch(() => undefined)
+  }
+
   async getAppInfo(): Promise<AppInfo> {
     this.backend ??= this.deps.probeBackend()
     return {
