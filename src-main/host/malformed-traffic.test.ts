@@ -10,7 +10,7 @@ import { CALL_NAMES } from '../../src-shared/contract'
 import { connectStudio } from '../../src-shared/rpc-client'
 import { decodeMessage, encodeMessage } from '../../src-shared/wire'
 import { sampleRun, tempStudio, type TempStudio } from '../testing/studio-fixture'
-import { openSocket, rawRequest, upgradeRequest } from './host-test-client'
+import { openSocket, rawRequest, upgradeRequest } from '../testing/host-client'
 import { startHost, type RunningHost } from './server'
 
 let studio: TempStudio

@@ -10,7 +10,7 @@ import { connectStudio } from '../../src-shared/rpc-client'
 import type { RunSummary } from '../../src-shared/runs'
 import { decodeMessage, encodeMessage } from '../../src-shared/wire'
 import { sampleRun, tempStudio, type TempStudio } from '../testing/studio-fixture'
-import { openSocket as openRawSocket, rawRequest, upgradeRequest } from './host-test-client'
+import { openSocket as openRawSocket, rawRequest, upgradeRequest } from '../testing/host-client'
 import { MAX_FRAME_BYTES, MAX_PENDING_CALLS, SLOW_CONSUMER_CLOSE } from './inbound-limits'
 import { RPC_PATH, startHost, type RunningHost } from './server'
 

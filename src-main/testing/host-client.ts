@@ -2,7 +2,7 @@
 // (no client-side URL or header checks), and a WebSocket with chosen headers.
 import { connect } from 'node:net'
 import { WebSocket } from 'ws'
-import { RPC_PATH } from './server'
+import { RPC_PATH } from '../host/server'
 
 /** Sends `request` as is and resolves with the first response line ('' when the host only closed). */
 export function rawRequest(port: number, request: string | Buffer): Promise<string> {
