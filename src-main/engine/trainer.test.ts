@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfig, buildRunConfig } from '../../src-shared/run-config'
 import { initBackend } from './backend'
-import { fashionMnistAvailable, loadFashionMnist } from './testing/fashion-mnist'
+import { fashionMnistAvailable, testImages } from './testing/fashion-mnist'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from './trainer'
 
 beforeAll(async () => {
@@ -17,9 +17,7 @@ function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
 }
 
 /** Deterministic batches: real Fashion-MNIST when installed, else a fixed pseudo-random pattern. */
-const pool = fashionMnistAvailable()
-  ? loadFashionMnist(48)
-  : { images: Uint8Array.from({ length: 48 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 48 }, (_, i) => i % 10) }
+const pool = testImages(48)
 function batch(step: number): Batch {
   const start = (step * B) % 48
   return { images: pool.images.slice(start * 1024, (start + B) * 1024), labels: pool.labels.slice(start, start + B) }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfig, buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
-import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
+import { testImages } from '../testing/fashion-mnist'
 import { relativeError } from '../testing/numerics'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
@@ -24,9 +24,7 @@ function config(overrides: Partial<RunConfig> = {}): RunConfig {
   return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 11, nDis: 2, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment', p: 0.5 }, ...overrides })
 }
 
-const pool = fashionMnistAvailable()
-  ? loadFashionMnist(64)
-  : { images: Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 64 }, (_, i) => i % 10) }
+const pool = testImages(64)
 function batches(step: number): Batch[] {
   return [0, 1].map((k) => {
     const start = ((2 * step + k) * B) % 64

@@ -26,3 +26,9 @@ export function loadFashionMnist(n: number): { images: Uint8Array; labels: Int32
   }
   return { images: out, labels: Int32Array.from(labels.subarray(8, 8 + n)) }
 }
+
+/** n test images [n, 32, 32, 1]: real Fashion-MNIST when installed, else a fixed pseudo-random pattern with labels i % 10. */
+export function testImages(n: number): { images: Uint8Array; labels: Int32Array } {
+  if (fashionMnistAvailable()) return loadFashionMnist(n)
+  return { images: Uint8Array.from({ length: n * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: n }, (_, i) => i % 10) }
+}

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, describe, expect, test } from 'vitest'
 import { type RunConfig, buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
-import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
+import { testImages } from '../testing/fashion-mnist'
 import { onBackend, relativeError } from '../testing/numerics'
 import { type Batch, SaganTrainer, type StepResult, type TrainerState, type TrainingData } from '../trainer'
 import { throwIfGpuFailed } from './device-errors'
@@ -25,9 +25,7 @@ const B = 2
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
   return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 5, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment' }, ...overrides })
 }
-const pool = fashionMnistAvailable()
-  ? loadFashionMnist(8)
-  : { images: Uint8Array.from({ length: 8 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 8 }, (_, i) => i % 10) }
+const pool = testImages(8)
 function batch(step: number): Batch {
   const start = (step * B) % 8
   return { images: pool.images.slice(start * 1024, (start + B) * 1024), labels: pool.labels.slice(start, start + B) }

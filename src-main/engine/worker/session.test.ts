@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
-import { fashionMnistAvailable, loadFashionMnist } from '../testing/fashion-mnist'
+import { testImages } from '../testing/fashion-mnist'
 import type { DatasetPayload, MainToWorker, WorkerToMain } from './messages'
 import { fixedLatents, SHEET_PER_CLASS } from '../fixed-latents'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
@@ -12,9 +12,7 @@ beforeAll(async () => {
 })
 
 // The session is driven directly (no worker_threads): the worker shell only forwards messages.
-const pool = fashionMnistAvailable()
-  ? loadFashionMnist(24)
-  : { images: Uint8Array.from({ length: 24 * 1024 }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: 24 }, (_, i) => i % 10) }
+const pool = testImages(24)
 const dataset: DatasetPayload = { ...pool, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const config = buildRunConfig('quick', 'sagan', {
   gCh: 8, dCh: 8, batchSize: 4, steps: 4, numClasses: 10, channels: 1, seed: 3, backend: 'wasm',
