@@ -49,6 +49,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export const test = base.extend<{ host: StudioHost }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern: this one has none.
+  // eslint-disable-next-line no-empty-pattern
   host: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sagan-e2e-'))
     let { url, child } = await startStudioHost(dataDir)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, unit + component tests (vitest), then end-to-end tests
-// (Playwright against the built UI). A failed type check counts as one
-// failure. Ends with one line `N passed, N failed`.
+// (Playwright against the built UI). A failed type check or lint counts as
+// one failure each. Ends with one line `N passed, N failed`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -28,6 +28,7 @@ if (buildStatus !== 0) {
 }
 
 const typecheckStatus = run('type check', 'npm', ['run', '--silent', 'typecheck'])
+const lintStatus = run('lint and layering', 'npm', ['run', '--silent', 'lint'])
 
 const unitFile = join(results, 'unit-results.json')
 const unitStatus = run('unit and component tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitFile}`])
@@ -49,6 +50,7 @@ if (e2e) {
   skipped += e2e.stats.skipped
 } else failed += 1
 if (typecheckStatus !== 0) failed += 1
+if (lintStatus !== 0) failed += 1
 // A runner that crashed without reporting a failure still fails the run.
 if (failed === 0 && (unitStatus !== 0 || e2eStatus !== 0)) failed += 1
 

@@ -106,7 +106,7 @@ async function assertFolder(root: string): Promise<void> {
   try {
     stat = await fs.stat(root)
   } catch (err) {
-    throw new Error(`Dataset folder ${root} cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose an existing folder.`)
+    throw new Error(`Dataset folder ${root} cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose an existing folder.`, { cause: err })
   }
   if (!stat.isDirectory()) throw new Error(`Dataset path ${root} is a file, not a folder. Choose the folder that holds the images.`)
 }

@@ -62,7 +62,7 @@ export async function loadInceptionExtractor(dir: string, options: InceptionOpti
     return new InceptionExtractor(model, featureOutput, classIdx >= 0 ? names[classIdx] : undefined, options, dir)
   } catch (err) {
     model.dispose()
-    throw new Error(`${join(dir, 'model.json')} is not an Inception-v3 pool3 model: ${(err as Error).message}`)
+    throw new Error(`${join(dir, 'model.json')} is not an Inception-v3 pool3 model: ${(err as Error).message}`, { cause: err })
   }
 }
 

@@ -171,7 +171,7 @@ export class TrainingSession {
       const reason = `replicas could not start (${err instanceof Error ? err.message : String(err)})`
       // Alone, this trainer holds the whole batch: it may not fit where a share did.
       const alone = estimateTrainingMemory(trainer.config, this.backend)
-      if (!alone.fits) throw new Error(`${reason}; training alone instead: ${alone.message}`)
+      if (!alone.fits) throw new Error(`${reason}; training alone instead: ${alone.message}`, { cause: err })
       this.replicas = { count: 1, reason }
     }
   }

@@ -109,7 +109,7 @@ export function parseGeneratorMeta(text: string, path: string): GeneratorMeta {
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new Error(`${path} is not JSON (${(err as Error).message}); export the generator again`)
+    throw new Error(`${path} is not JSON (${(err as Error).message}); export the generator again`, { cause: err })
   }
   const parsed = GeneratorMetaSchema.safeParse(json)
   if (!parsed.success) {

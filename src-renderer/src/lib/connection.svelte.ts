@@ -17,6 +17,8 @@ export class Connection {
 
   private client?: StudioClient
   private waiting: (() => void)[] = []
+  // Subscribers, not state: nothing renders from this set.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly handlers = new Set<EventHandlers>()
   private retryMs = 250
 
