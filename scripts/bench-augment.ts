@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util'
 import { buildRunConfig } from '../src-shared/run-config'
 import { loadDataset } from '../src-main/data'
 import { initBackend } from '../src-main/engine/backend'
-import { Rng } from '../src-main/engine/rng'
+import { Rng } from '../src-main/random'
 import { SaganTrainer } from '../src-main/engine/trainer'
 import { demoDatasetDir } from '../src-main/studio/resources'
 

@@ -13,7 +13,7 @@ import { SaganTrainer } from '../src-main/engine/trainer'
 import { DatasetClassifier } from '../src-main/metrics/dataset-classifier'
 import { evaluate } from '../src-main/metrics/evaluate'
 import { buildRealReference } from '../src-main/metrics/real-reference'
-import { seededNormal } from '../src-main/metrics/seeded-random'
+import { seededNormal } from '../src-main/random'
 import { buildRunConfig, type PresetName } from '../src-shared/run-config'
 
 const { values: args } = parseArgs({

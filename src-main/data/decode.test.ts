@@ -3,7 +3,7 @@ import sharp, { type Sharp } from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DatasetSettingsSchema } from '../../src-shared/dataset'
 import { decodeImage, type DecodedImage, type DecodeResult } from './decode'
-import { imageBytes, put, tempDir } from './test-folders'
+import { imageBytes, put, tempDir } from './testing/test-folders'
 
 const settings = (over: Partial<ReturnType<typeof DatasetSettingsSchema.parse>> = {}) =>
   DatasetSettingsSchema.parse({ imageSize: 20, ...over })

@@ -6,7 +6,7 @@ import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetReport, ScanProgress } from '../../src-shared/dataset'
 import { checkDataset, loadDataset, type LoadedDataset } from './index'
-import { imageBytes, put, putImage, snapshot, tempDir } from './test-folders'
+import { imageBytes, put, putImage, snapshot, tempDir } from './testing/test-folders'
 
 const greyPng = async (seed: number): Promise<Buffer> =>
   sharp(await imageBytes({ width: 32, height: 32 + (seed % 3) }))

@@ -12,8 +12,7 @@
 // handful of integers: a checkpoint stores it and a resumed run continues the
 // exact same sequence.
 
-import { seededRandom } from '../metrics/seeded-random'
-import { hash32, shuffleInPlace } from './random'
+import { hash32, seededRandom, shuffleInPlace } from '../random'
 
 export interface SamplerOptions {
   /** Class index per dataset image: [N]. */

@@ -2,7 +2,7 @@
 // from the run seed alone. Pure (no tensors), so the main process can name a
 // sample's latent without asking the trainer.
 import type { RunConfig } from '../../src-shared/run-config'
-import { Rng } from './rng'
+import { Rng } from '../random'
 
 /** Scheduled sample sheets: this many fixed latents per class, or for an unconditional run. */
 export const SHEET_PER_CLASS = 8

@@ -21,7 +21,7 @@ import { conv2dSame } from './ops/conv2d'
 import { embed } from './ops/embedding'
 import { maxPool2x2 } from './ops/max-pool'
 import { upsampleNearest2x } from './ops/upsample'
-import { Rng } from './rng'
+import { Rng } from '../random'
 import { checkDirectional, checkGradients, variableOf, windowsOfEverySign } from './testing/finite-differences'
 import { onBackend, randomValues, relativeError } from './testing/numerics'
 

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../engine/backend'
 import { DatasetClassifier } from './dataset-classifier'
-import { fashionMnistMissing, loadFashionMnist } from './fashion-mnist'
+import { fashionMnistMissing, loadFashionMnist } from './testing/fashion-mnist'
 import { frechetDistance } from './fid'
 import type { ImageBatch } from './image-batch'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 /** Real images with Gaussian pixel noise of the given standard deviation (in 0..255 units), clipped. */
 function withNoise(b: ImageBatch, sigma: number, seed: number): ImageBatch {

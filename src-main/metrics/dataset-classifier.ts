@@ -9,7 +9,7 @@ import { argmaxRows } from './class-agreement'
 import { classifierForward, classifierInputSize, classifierWeightShapes, FEATURE_DIM, initClassifierWeights, type ClassifierShape, type ClassifierWeights } from './classifier-network'
 import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, imagesToTensor, pickImages, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
-import { sampleWithoutReplacement, seededRandom } from './seeded-random'
+import { sampleWithoutReplacement, seededRandom } from '../random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
 
 /** Bumped whenever the network or its training changes, so cached extractors are retrained. */

@@ -5,7 +5,7 @@ import { evaluate } from './evaluate'
 import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, resizeLabel, type ImageBatch } from './image-batch'
 import { buildRealReference, restoreRealReference, serializeRealReference } from './real-reference'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 const SIZE = 8
 

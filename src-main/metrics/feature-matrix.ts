@@ -5,13 +5,6 @@ export interface FeatureMatrix {
   data: Float32Array | Float64Array
 }
 
-export function featureMatrix(rows: number, cols: number, data: Float32Array | Float64Array): FeatureMatrix {
-  if (data.length !== rows * cols) {
-    throw new Error(`feature matrix ${rows}x${cols} needs ${rows * cols} values, got ${data.length}`)
-  }
-  return { rows, cols, data }
-}
-
 /** The rows whose index is listed, in that order (a subset of images). */
 export function selectRows(m: FeatureMatrix, indices: ArrayLike<number>): FeatureMatrix {
   const out = new Float64Array(indices.length * m.cols)

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { FeatureMatrix } from './feature-matrix'
 import { fidFromStats, frechetDistance } from './fid'
 import { gaussianStats } from './gaussian'
-import { numpyFid, probeNumpy } from './numpy-reference'
-import { seededNormal } from './seeded-random'
+import { numpyFid, probeNumpy } from './testing/numpy-reference'
+import { seededNormal } from '../random'
 
 function normalMatrix(rows: number, cols: number, seed: number): Matrix {
   const normal = seededNormal(seed)

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../engine/backend'
 import type { LabelledImages } from './dataset-classifier'
 import { DatasetClassifier } from './dataset-classifier'
-import { fashionMnistMissing, loadFashionMnist } from './fashion-mnist'
+import { fashionMnistMissing, loadFashionMnist } from './testing/fashion-mnist'
 import { buildRealSet, checkSampleHealth, neighbourImages, type RealSet } from './health-check'
 import { pickImages } from './image-batch'
 import { COLLAPSE_WARNING_FRACTION } from './sample-health'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 const missing = fashionMnistMissing()
 

@@ -19,7 +19,7 @@ import {
   type Neighbours,
   type RealNeighbourhood,
 } from './sample-health'
-import { sampleWithoutReplacement, seededRandom } from './seeded-random'
+import { sampleWithoutReplacement, seededRandom } from '../random'
 
 /** Real images searched for neighbours: the whole training set up to this size (pairwise cost grows with its square). */
 export const MAX_REAL_SET = 2000

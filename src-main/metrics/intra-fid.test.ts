@@ -4,7 +4,7 @@ import { rowsByClass, type FeatureMatrix } from './feature-matrix'
 import { frechetDistance } from './fid'
 import { gaussianStats } from './gaussian'
 import { intraFid } from './intra-fid'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 function classFeatures(rows: number, cols: number, seed: number, classShift: (c: number) => number, labels: Int32Array): FeatureMatrix {
   const normal = seededNormal(seed)

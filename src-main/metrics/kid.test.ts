@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { FeatureMatrix } from './feature-matrix'
 import { kernelInceptionDistance } from './kid'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 function gaussianFeatures(rows: number, cols: number, seed: number, shift = 0, scale = 1): FeatureMatrix {
   const normal = seededNormal(seed)

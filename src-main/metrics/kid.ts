@@ -1,5 +1,5 @@
 import type { FeatureMatrix } from './feature-matrix'
-import { sampleWithoutReplacement, seededRandom } from './seeded-random'
+import { sampleWithoutReplacement, seededRandom } from '../random'
 
 export interface KidResult {
   kid: number // mean of the unbiased MMD^2 estimates over subsets

@@ -6,7 +6,7 @@ import type { FeatureExtractor } from './extractor'
 import { rowsByClass, selectRows, type FeatureMatrix } from './feature-matrix'
 import { gaussianStats, type GaussianStats } from './gaussian'
 import { imageCount, pickImages } from './image-batch'
-import { sampleWithoutReplacement, seededRandom } from './seeded-random'
+import { sampleWithoutReplacement, seededRandom } from '../random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
 
 export interface RealReference {

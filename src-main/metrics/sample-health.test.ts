@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { featureMatrix, type FeatureMatrix } from './feature-matrix'
+import type { FeatureMatrix } from './feature-matrix'
 import { COLLAPSE_WARNING_FRACTION, memorisationRatio, nearDuplicates, nearestReal, pairwiseDistances, quantile, realNeighbourhood } from './sample-health'
-import { seededNormal } from './seeded-random'
+import { seededNormal } from '../random'
 
 const DIM = 16
+
+function featureMatrix(rows: number, cols: number, data: FeatureMatrix['data']): FeatureMatrix {
+  expect(data.length).toBe(rows * cols)
+  return { rows, cols, data }
+}
 const CLASSES = 4
 
 /** Class c's features: a Gaussian around its own centre, spread 1 per dimension. */

@@ -11,7 +11,7 @@
 // Each op is applied to an image with probability p (ADA's per-transform probability).
 import * as tf from '@tensorflow/tfjs-core'
 import type { AugmentOp } from '../../../src-shared/run-config'
-import type { Rng } from '../rng'
+import type { Rng } from '../../random'
 
 /** One image's augmentation; the identity where an op was not drawn. */
 export interface AugmentDraw {

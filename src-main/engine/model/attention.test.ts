@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { initBackend } from '../backend'
-import { Rng } from '../rng'
+import { Rng } from '../../random'
 import { onBackend, randomValues, relativeError } from '../testing/numerics'
 import { type AttentionVariant, SelfAttention } from './attention'
 import { type ForwardContext, ParamBuilder, ParamStore } from './params'

@@ -1,5 +1,5 @@
 // Orthogonal initialisation (Saxe et al.), as BigGAN's init='ortho'.
-import type { Rng } from '../rng'
+import type { Rng } from '../../random'
 
 /**
  * A rows x cols matrix (row-major) whose rows (if rows <= cols) or columns

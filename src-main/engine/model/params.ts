@@ -3,7 +3,7 @@
 // generator and its EMA copy share one set of layers with two stores.
 import * as tf from '@tensorflow/tfjs-core'
 import type { Collective } from '../parallel/collective'
-import type { Rng } from '../rng'
+import type { Rng } from '../../random'
 import { orthogonal } from './orthogonal'
 
 export class ParamStore {

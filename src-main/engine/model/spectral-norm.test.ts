@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { initBackend } from '../backend'
-import { Rng } from '../rng'
+import { Rng } from '../../random'
 import { onBackend, randomValues } from '../testing/numerics'
 import { type ForwardContext, ParamBuilder, ParamStore } from './params'
 import { SpectralNorm, spectralSigma, uNameOf } from './spectral-norm'

@@ -1,6 +1,6 @@
 // Helpers shared by the engine's numerics tests.
 import * as tf from '@tensorflow/tfjs-core'
-import { hash32 } from '../../data/random'
+import { hash32 } from '../../random'
 
 /** Deterministic values in (-1, 1) that are never 0, so no test passes on zeros. */
 export function randomValues(n: number, seed: number): Float32Array {

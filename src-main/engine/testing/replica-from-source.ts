@@ -2,12 +2,12 @@
 // bootstrap registers tsx and the tfjs resolve hook); the app runs the bundle.
 import { Worker } from 'node:worker_threads'
 import type { BackendPreference } from '../../../src-shared/run-config'
-import { type ReplicaPlan, planReplicas } from '../parallel/replica-count'
-import { ReplicaGroup, type SpawnReplica } from '../parallel/replica-group'
+import { type ReplicaPlan, planReplicas } from '../replicas/replica-count'
+import { ReplicaGroup, type SpawnReplica } from '../replicas/replica-group'
 import type { Batch, SaganTrainer, StepResult, TrainingData } from '../trainer'
 
 const bootstrap = new URL('./ts-worker-bootstrap.mjs', import.meta.url)
-const entry = new URL('../parallel/replica-worker.ts', import.meta.url).href
+const entry = new URL('../replicas/replica-worker.ts', import.meta.url).href
 
 export const spawnReplicaFromSource: SpawnReplica = (init) => new Worker(bootstrap, { workerData: { ...init, entry } })
 

@@ -6,7 +6,7 @@ import { estimateTrainingMemory } from '../memory-estimate'
 import { Discriminator } from '../model/discriminator'
 import { Generator } from '../model/generator'
 import { ParamBuilder, ParamStore } from '../model/params'
-import { Rng } from '../rng'
+import { Rng } from '../../random'
 import { randomValues } from '../testing/numerics'
 import { checkGpuBuffers } from './buffer-limits'
 

@@ -5,7 +5,7 @@ import type { BackendInfo, RunConfig } from '../../../src-shared/run-config'
 import type { RunProgress } from '../../../src-shared/training'
 import type { SamplerState } from '../../data/sampler'
 import type { MemoryEstimate } from '../memory-estimate'
-import type { ReplicaPlan } from '../parallel/replica-count'
+import type { ReplicaPlan } from '../replicas/replica-count'
 import type { AttentionMap, WeightsChoice } from '../trainer'
 
 export interface DatasetPayload {

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RunConfig } from '../../../src-shared/run-config'
-import { deserializeState } from '../../engine/train/state'
+import { deserializeState } from '../../engine/checkpoint/state'
 import type { WeightsChoice } from '../../engine/trainer'
 import { bakeGeneratorWeights } from './baked-weights'
 import { generatorGraph } from './generator-graph'

@@ -3,7 +3,7 @@
 // other classes are picked (all classes are drawn, then rows are selected).
 import type { RunConfig } from '../../../src-shared/run-config'
 import { fixedLatents } from '../../engine/fixed-latents'
-import { Rng } from '../../engine/rng'
+import { Rng } from '../../random'
 
 export interface SheetLatentsInput {
   config: Pick<RunConfig, 'numClasses' | 'zDim'>

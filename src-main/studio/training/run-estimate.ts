@@ -8,7 +8,7 @@ import { type RunConfig, backendLabel } from '../../../src-shared/run-config'
 import type { RunEstimate } from '../../../src-shared/training'
 import { trainingFlopsPerStep } from '../../engine/cost'
 import { estimateTrainingMemory } from '../../engine/memory-estimate'
-import { planReplicas } from '../../engine/parallel/replica-count'
+import { planReplicas } from '../../engine/replicas/replica-count'
 
 /** GFLOP/s of one trainer per backend: wasm measured (bench:train --replicas 1, 2-core EPYC, 2026-11-26 20:13 UTC); the others are stated assumptions. */
 const MEASURED_GFLOPS: Record<string, { rate: number; source: string }> = {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FeatureMatrix } from './feature-matrix'
+import type { FeatureMatrix } from '../feature-matrix'
 
 /**
  * An independent FID implementation in Python/numpy, used to cross-check ours in tests. Not a

@@ -1,6 +1,6 @@
 // Everything a run needs to continue exactly where it stopped, and its byte format.
 import type { AdaptiveState } from '../augment/adaptive-probability'
-import type { RngState } from '../rng'
+import type { RngState } from '../../random'
 
 export interface NamedArray {
   /** "<part>/<name>", e.g. "G/G.block0.conv1.w", "adamD.m/D.linear.w". */

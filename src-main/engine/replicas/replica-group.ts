@@ -6,8 +6,8 @@
 import type { Worker } from 'node:worker_threads'
 import type { BackendPreference } from '../../../src-shared/run-config'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
-import { createCollectiveBuffers, SharedMemoryCollective } from './collective'
-import { assertInLockstep, exchangeDigests } from './lockstep'
+import { createCollectiveBuffers, SharedMemoryCollective } from '../parallel/collective'
+import { assertInLockstep, exchangeDigests } from '../parallel/lockstep'
 import type { PrimaryToReplica, ReplicaInit, ReplicaToPrimary } from './replica-messages'
 
 export type SpawnReplica = (init: ReplicaInit) => Worker

@@ -1,7 +1,7 @@
 // What the primary training worker and its extra replicas say to each other.
 import type { BackendPreference, RunConfig } from '../../../src-shared/run-config'
 import type { Batch, TrainingData } from '../trainer'
-import type { CollectiveBuffers } from './collective'
+import type { CollectiveBuffers } from '../parallel/collective'
 
 /** workerData of a replica: everything to rebuild the primary's trainer bit for bit. */
 export interface ReplicaInit {

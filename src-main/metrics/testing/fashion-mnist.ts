@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { readIdxFile } from './idx-file'
-import type { LabelledImages } from './dataset-classifier'
+import type { LabelledImages } from '../dataset-classifier'
 
 /** Where Debian's dataset-fashion-mnist package puts the IDX files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'

@@ -5,8 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { initBackend } from '../backend'
 import { SaganTrainer } from '../trainer'
-import { SharedMemoryCollective } from './collective'
-import { exchangeDigests } from './lockstep'
+import { SharedMemoryCollective } from '../parallel/collective'
+import { exchangeDigests } from '../parallel/lockstep'
 import type { PrimaryToReplica, ReplicaInit, ReplicaToPrimary } from './replica-messages'
 
 if (!parentPort) throw new Error('replica-worker.ts must run inside a worker_threads Worker')
