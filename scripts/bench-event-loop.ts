@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const { openStudio } = await import('../src-main/studio/open-studio')
   const { startHost } = await import('../src-main/host/server')
   const { DEMO_DATASET } = await import('../src-shared/training')
-  const { extractorCacheKeys } = await import('../src-main/studio/training/run-evaluation')
+  const { TrainingStore } = await import('../src-main/store/training-store')
   const { RPC_PATH } = await import('../src-main/host/server')
 
   const seconds = Number(args.seconds)
@@ -134,8 +134,24 @@ async function main(): Promise<void> {
     if (!args.json) console.log(s)
   }
 
+  // Time every store write the run session and evaluation make on the main thread
+  // (patched on the class, before the studio opens its store).
+  const writes: Record<string, number[]> = {}
+  for (const method of ['saveCheckpoint', 'saveSamples', 'saveMetrics', 'appendLog', 'cached'] as const) {
+    const proto = TrainingStore.prototype as unknown as Record<string, (...a: unknown[]) => unknown>
+    const original = proto[method]
+    proto[method] = function (this: unknown, ...a: unknown[]) {
+      const w0 = performance.now()
+      try {
+        return original.apply(this, a)
+      } finally {
+        ;(writes[method] ??= []).push(performance.now() - w0)
+      }
+    }
+  }
+
   const studio = openStudio({ dataDir, host: 'browser' })
-  const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir })
+  const host = await startHost({ calls: studio.calls, events: studio.events, rendererDir })
   const overrides = {
     steps: 1_000_000,
     sampleEvery: Number(args['sample-every']),
@@ -145,14 +161,20 @@ async function main(): Promise<void> {
   }
 
   // The FID extractor of the demo dataset: trained once per data folder, before measuring.
+  // The first evaluation's values arrive once it is (cached from the first time on).
   {
-    const run = await studio.service.startRun({ datasetPath: DEMO_DATASET, name: 'bench: extractor warm-up', preset: 'quick', overrides: { ...overrides, evalEvery: 1 } })
-    const keys = extractorCacheKeys(studio.runs.datasetFingerprint(run.id) ?? run.id, 32)
     const t0 = performance.now()
-    if (!studio.training.cached(keys.reference)) log('FID extractor for the demo dataset not cached in this data folder: training it (once, several minutes)...')
-    while (!studio.training.cached(keys.reference)) await new Promise((r) => setTimeout(r, 1000))
-    studio.trainer.stop(run.id)
-    await studio.trainer.waitFor(run.id).catch(() => undefined)
+    log('FID extractor for the demo dataset: first evaluation (trains the extractor when this data folder has none: several minutes)...')
+    const run = await studio.calls.startRun({ datasetPath: DEMO_DATASET, name: 'bench: extractor warm-up', preset: 'quick', overrides: { ...overrides, evalEvery: 1 } })
+    await new Promise<void>((resolve) => {
+      const off = studio.events.subscribe((name, a) => {
+        if (name !== 'metricComputed' || (a[0] as { runId: string }).runId !== run.id) return
+        off()
+        resolve()
+      })
+    })
+    await studio.calls.stopRun(run.id)
+    await studio.calls.waitForRun(run.id).catch(() => undefined)
     log(`extractor ready (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
   }
 
@@ -170,30 +192,17 @@ async function main(): Promise<void> {
   // Server-side view of the events, with times, to name what preceded a stall.
   const server = { progress: 0, samples: 0, checkpoints: 0, metrics: 0 }
   const recent: { t: number; what: string }[] = []
-  const unsubscribe = studio.service.events.subscribe((name, a) => {
+  const unsubscribe = studio.events.subscribe((name, a) => {
     const what = name === 'runProgress' ? 'progress' : name === 'samplesSaved' ? 'samples' : name === 'checkpointSaved' ? 'checkpoints' : name === 'metricComputed' ? 'metrics' : null
     if (what) server[what as keyof typeof server]++
     recent.push({ t: performance.now(), what: `${name}${name === 'checkpointSaved' ? ` ${((a[0] as { bytes: number }).bytes / 1e6).toFixed(1)} MB` : ''}` })
   })
 
-  // Time every store write the run session and evaluation make on the main thread.
-  const writes: Record<string, number[]> = {}
-  for (const method of ['saveCheckpoint', 'saveSamples', 'saveMetrics', 'appendLog', 'cached'] as const) {
-    const store = studio.training as unknown as Record<string, (...a: unknown[]) => unknown>
-    const original = store[method].bind(studio.training)
-    store[method] = (...a: unknown[]) => {
-      const w0 = performance.now()
-      try {
-        return original(...a)
-      } finally {
-        ;(writes[method] ??= []).push(performance.now() - w0)
-      }
-    }
-  }
+  for (const times of Object.values(writes)) times.length = 0 // the warm-up's writes are not measured
 
   const load0 = loadavg()
   const startedAt = new Date()
-  const run = await studio.service.startRun({ datasetPath: DEMO_DATASET, name: 'bench: event loop', preset: 'quick', overrides })
+  const run = await studio.calls.startRun({ datasetPath: DEMO_DATASET, name: 'bench: event loop', preset: 'quick', overrides })
   const histogram = monitorEventLoopDelay({ resolution })
   const elu0 = performance.eventLoopUtilization()
   const t0 = performance.now()
@@ -244,7 +253,7 @@ async function main(): Promise<void> {
   gcObserver.disconnect()
   const elu = performance.eventLoopUtilization(elu0)
   const load1 = loadavg()
-  const step = studio.runs.get(run.id).step
+  const { step } = await studio.calls.getRun(run.id)
 
   const counts = await new Promise<ClientCounts>((resolve) => {
     child.on('message', (m: { type: string; counts?: ClientCounts }) => {
@@ -253,8 +262,8 @@ async function main(): Promise<void> {
     child.send({ type: 'report' })
   })
   unsubscribe()
-  studio.trainer.stop(run.id)
-  await studio.trainer.waitFor(run.id).catch(() => undefined)
+  await studio.calls.stopRun(run.id)
+  await studio.calls.waitForRun(run.id).catch(() => undefined)
   await host.close()
   await studio.close()
   rmSync(rendererDir, { recursive: true, force: true })

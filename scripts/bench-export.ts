@@ -1,5 +1,5 @@
 // How quick sheet export is: a real run on the demo set (quick preset, a few
-// steps), then exportSheet through the studio service as the UI calls it.
+// steps), then exportSheet through the studio's door as the UI calls it.
 // The first call starts the inspection worker and loads the checkpoint; the
 // export dialog's later previews reuse it. Needs `npm run build` (workers
 // run from the bundle).
@@ -13,8 +13,8 @@ const { values: args } = parseArgs({ options: { repeat: { type: 'string', defaul
 const repeat = Number(args.repeat)
 const studio = tempStudio()
 try {
-  const run = await studio.service.startRun({ datasetPath: 'demo', name: 'bench export', overrides: { steps: 4, batchSize: 8, checkpointEvery: { steps: 2 }, sampleEvery: 100, evalEvery: 0 } })
-  if ((await studio.trainer.waitFor(run.id)) !== 'completed') throw new Error('the benchmark run did not complete')
+  const run = await studio.calls.startRun({ datasetPath: 'demo', name: 'bench export', overrides: { steps: 4, batchSize: 8, checkpointEvery: { steps: 2 }, sampleEvery: 100, evalEvery: 0 } })
+  if ((await studio.calls.waitForRun(run.id)).status !== 'completed') throw new Error('the benchmark run did not complete')
   const cases: [string, SheetOptions][] = [
     ['grid 10 classes x 8 (first call: worker start)', {}],
     ['grid 10 classes x 8', {}],
@@ -30,7 +30,7 @@ try {
     // The first case is timed once: only the first call pays for the worker.
     for (let i = 0; i < (label.includes('first call') ? 1 : repeat); i++) {
       const t0 = performance.now()
-      last = await studio.service.exportSheet(run.id, options)
+      last = await studio.calls.exportSheet(run.id, options)
       times.push(performance.now() - t0)
     }
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]

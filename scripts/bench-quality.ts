@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { MetricValue } from '../src-shared/metrics'
 import { formatBest, metricLabel } from '../src-shared/metrics'
-import { ABLATIONS, PRESETS, type AblationName, type PresetName, type RunConfigInput } from '../src-shared/run-config'
+import { ABLATIONS, PRESETS, type AblationName, type PresetName } from '../src-shared/run-config'
 import { openStudio } from '../src-main/studio/open-studio'
 
 const { values: args } = parseArgs({
@@ -76,14 +76,14 @@ mkdirSync(dataDir, { recursive: true })
 const studio = openStudio({ dataDir, host: 'browser' })
 console.log(`bench:quality  data folder ${dataDir}  load average (1/5/15 min) ${load()}`)
 
-const run = await studio.service.startRun({
+const run = await studio.calls.startRun({
   datasetPath: 'demo',
   preset: args.preset as PresetName,
   ablation: args.ablation as AblationName,
   name: args.name ?? `bench:quality ${args.set!.join(' ') || 'defaults'}`,
-  overrides: overrides as Partial<RunConfigInput>,
+  overrides,
 })
-const config = studio.runs.config(run.id) as Record<string, unknown>
+const { config } = await studio.calls.getRun(run.id)
 console.log(`run ${run.id}  preset ${args.preset} / ${args.ablation}  budget ${steps === undefined ? '' : `${steps} steps`}${minutes === undefined ? '' : ` ${minutes} min`}`)
 console.log(`config ${JSON.stringify(config)}`)
 
@@ -94,7 +94,7 @@ const show = (v: MetricValue | undefined, digits: number) => (v ? `${v.value.toF
 let labelled = false
 let lastMark = 0
 
-studio.service.events.subscribe((name, payload) => {
+studio.events.subscribe((name, payload) => {
   const [event] = payload as [{ runId?: string; id?: string }]
   if ((event.runId ?? event.id) !== run.id) return
   if (name === 'runProgress') {
@@ -123,13 +123,13 @@ studio.service.events.subscribe((name, payload) => {
   for (const w of m.warnings) console.log(`  warning: ${w}`)
 })
 
-if (minutes !== undefined) setTimeout(() => void studio.service.stopRun(run.id).catch(() => undefined), minutes * 60_000).unref()
-const status = await studio.trainer.waitFor(run.id)
-const final = studio.runs.get(run.id)
+if (minutes !== undefined) setTimeout(() => void studio.calls.stopRun(run.id).catch(() => undefined), minutes * 60_000).unref()
+const final = await studio.calls.waitForRun(run.id)
+const status = final.status
 console.log(`${status} at step ${final.step} after ${seconds()} s (training time ${(final.durationMs / 1000).toFixed(0)} s)  load ${load()}`)
 console.log(final.best ? `best: ${formatBest(final.best, 3)}` : 'best: no evaluation finished')
 
-const sheet = await studio.service.exportSheet(run.id, { kind: 'grid', format: 'png' })
+const sheet = await studio.calls.exportSheet(run.id, { kind: 'grid', format: 'png' })
 const out = resolve(args.out!, `bench-quality-${run.id}-step${sheet.steps[0]}.png`)
 writeFileSync(out, sheet.bytes)
 console.log(`sheet (default checkpoint, step ${sheet.steps[0]}, ${sheet.weights} weights): ${out}`)

@@ -1,7 +1,8 @@
-// The one door between the UI and the main process. Both transports (Electron
-// IPC and the browser host's WebSocket) carry exactly these two interfaces.
-// Every inbound call is validated against `callSchemas` at the service
-// boundary: the renderer is untrusted code.
+// The one door into the main process. Both transports (Electron IPC and the
+// browser host's WebSocket) carry exactly StudioCalls and StudioEvents; the CLI
+// and scripts make the same calls, plus LocalCalls, in process. Every call is
+// validated against its schema before the service sees it: the renderer is
+// untrusted code, and one check serves every face.
 import { z } from 'zod'
 import {
   RunIdSchema,
@@ -14,7 +15,7 @@ import {
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from './sample-health'
-import { MAX_STEPS } from './run-config'
+import { MAX_STEPS, type RunConfig } from './run-config'
 import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
 import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type SigmaPoint, type StartRunRequest } from './training'
 
@@ -81,7 +82,8 @@ export interface AppInfo {
 }
 
 export interface RunDetail extends RunSummary {
-  config: unknown
+  /** Whole: a config stored before a setting existed reads with that setting's default. */
+  config: RunConfig
   /** Class names in label order; empty for an unconditional run. */
   classNames: string[]
 }
@@ -141,6 +143,33 @@ export interface StudioCalls {
   exportModel(id: string, step?: number): Promise<ModelExport | null>
 }
 
+/** A checkpoint's FID, KID and (conditional runs) intra-FID against its run's dataset, as stored with the run. */
+export interface CheckpointEvaluation {
+  step: number
+  values: MetricValue[]
+  warnings: string[]
+  /** How the features were computed, e.g. the dataset classifier's held-out accuracy. */
+  extractorDetail: string
+}
+
+/**
+ * Calls only a face on this machine makes (the CLI, scripts), never a page: they
+ * write where the caller names, compute for minutes on the calling thread, or
+ * wait as long as a run trains.
+ */
+export interface LocalCalls {
+  /** Writes the generator of a kept checkpoint (default: best, else newest) into `dir`. */
+  writeModel(id: string, dir: string, step?: number): Promise<ModelExport>
+  /**
+   * Samples the newest checkpoint at or before `step` (EMA weights when the run keeps them;
+   * `samples` images, default the run's evalSamples) and evaluates them against the run's
+   * dataset with its cached extractor. The values are stored with the run.
+   */
+  evaluateCheckpoint(id: string, options?: { step?: number; samples?: number }): Promise<CheckpointEvaluation>
+  /** The run once it no longer trains or waits here (completed, stopped or failed); refused for a run that does neither. */
+  waitForRun(id: string): Promise<RunSummary>
+}
+
 /** Events pushed from the main process to every connected UI. */
 export interface StudioEvents {
   runUpdated(run: RunSummary): void
@@ -194,5 +223,20 @@ export const callSchemas = {
   exportModel: z.tuple([RunIdSchema, StepSchema.optional()]),
 } satisfies { [K in keyof StudioCalls]: z.ZodType }
 
+export const localCallSchemas = {
+  writeModel: z.tuple([RunIdSchema, z.string().min(1).max(4096), StepSchema.optional()]),
+  evaluateCheckpoint: z.tuple([RunIdSchema, z.object({ step: StepSchema.optional(), samples: z.number().int().min(1).max(50_000).optional() }).strict().optional()]),
+  waitForRun: z.tuple([RunIdSchema]),
+} satisfies { [K in keyof LocalCalls]: z.ZodType }
+
 export type CallName = keyof StudioCalls
 export const CALL_NAMES = Object.keys(callSchemas) as CallName[]
+export type LocalCallName = keyof LocalCalls
+export const LOCAL_CALL_NAMES = Object.keys(localCallSchemas) as LocalCallName[]
+
+type Checked<Calls, Schemas extends { [K in keyof Calls]: z.ZodType }> = {
+  [K in keyof Calls]: Calls[K] extends (...args: never[]) => infer R ? (...args: Extract<z.output<Schemas[K]>, unknown[]>) => R : never
+}
+/** What the service implements: every call with its arguments as their schemas give them (defaults filled in). */
+export type CheckedCalls = Checked<StudioCalls, typeof callSchemas>
+export type CheckedLocalCalls = Checked<LocalCalls, typeof localCallSchemas>

@@ -242,8 +242,8 @@ export const ABLATIONS: Record<AblationName, Ablation> = {
 }
 
 /** How a run augments, in a few words for its header: "off", "DiffAugment p 1", "DiffAugment adaptive (target 0.6)". */
-export function augmentLabel(augment: RunConfig['augment'] | undefined): string {
-  if (!augment || augment.policy === 'off') return 'off'
+export function augmentLabel(augment: RunConfig['augment']): string {
+  if (augment.policy === 'off') return 'off'
   const ops = augment.ops.length === AUGMENT_OPS.length ? '' : ` (${augment.ops.join(', ')})`
   return augment.adaptive ? `DiffAugment${ops} adaptive, target ${augment.target}` : `DiffAugment${ops} p ${augment.p}`
 }

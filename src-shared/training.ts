@@ -15,6 +15,8 @@ export const StartRunSchema = z
   })
   .strict()
 export type StartRunRequest = z.input<typeof StartRunSchema>
+/** A start request as the contract's schema gives it to the service (preset and ablation filled in). */
+export type StartRun = z.output<typeof StartRunSchema>
 
 export const DEMO_DATASET = 'demo'
 

@@ -2,6 +2,7 @@
 import { formatBytes, formatDuration } from '../../src-shared/format'
 import { formatBest, formatBestShort } from '../../src-shared/metrics'
 import { runStatusLabel, type RunSummary } from '../../src-shared/runs'
+import type { RunDetail } from '../../src-shared/contract'
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
@@ -27,7 +28,7 @@ export function formatRunsTable(runs: RunSummary[]): string {
   )
 }
 
-export function formatRunDetail(run: RunSummary & { config: unknown }): string {
+export function formatRunDetail(run: RunDetail): string {
   const rows: [string, string][] = [
     ['id', run.id],
     ['name', run.name],

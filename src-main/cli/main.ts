@@ -1,4 +1,4 @@
-// `sagan-studio`: the headless face of the studio. Same service, same store.
+// `sagan-studio`: the headless face of the studio. Same door, same store.
 import { fileURLToPath } from 'node:url'
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
@@ -16,7 +16,7 @@ import { browsableRoots } from '../studio/folder-browser'
 import { formatReportText } from '../data'
 import { formatBytes } from '../../src-shared/format'
 import { formatRunDetail, formatRunsTable } from './format'
-import { folderFid, formatFid, runFid } from './fid'
+import { folderFid, formatFid } from './fid'
 import { followRun } from './train'
 import { formatModelExport, sheetFromModel, sheetOptionsFromFlags, writeSheet } from './export'
 
@@ -83,7 +83,7 @@ program
     const token = opts.token ?? (process.env[TOKEN_VARIABLE] || undefined)
     const studio = studioFor(opts, browsableRoots((opts.root ?? []).map((r) => resolvePath(r))), opts.maxRuns)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
-    const host = await startHost({ service: studio.service, events: studio.service.events, rendererDir, port: opts.port, host: opts.host, token }).catch(async (err: unknown) => {
+    const host = await startHost({ calls: studio.calls, events: studio.events, rendererDir, port: opts.port, host: opts.host, token }).catch(async (err: unknown) => {
       await studio.close()
       throw err
     })
@@ -131,7 +131,7 @@ program
         }).filter(([, v]) => v !== undefined),
       )
       const dataPath = opts.data === 'demo' ? 'demo' : resolvePath(opts.data)
-      const run = await studio.service.startRun({ datasetPath: dataPath, preset: opts.preset, ablation: opts.ablation, name: opts.name, overrides })
+      const run = await studio.calls.startRun({ datasetPath: dataPath, preset: opts.preset, ablation: opts.ablation, name: opts.name, overrides })
       return followRun(studio, run, { json: Boolean(opts.json) })
     })
   })
@@ -145,7 +145,7 @@ program
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
     process.exitCode = await withStudio(opts, async (studio) =>
-      followRun(studio, await studio.service.resumeRun(id, opts.steps), { json: Boolean(opts.json) }),
+      followRun(studio, await studio.calls.resumeRun(id, opts.steps), { json: Boolean(opts.json) }),
     )
   })
 
@@ -159,7 +159,7 @@ program
   .option('--json', 'print the report as JSON')
   .addOption(dataDirOption())
   .action(async (dir: string, opts) => {
-    const report = await withStudio(opts, (studio) => studio.service.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size))
+    const report = await withStudio(opts, (studio) => studio.calls.checkDataset(dir === 'demo' ? 'demo' : resolvePath(dir), opts.size))
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatReportText(report))
     process.exitCode = report.trainable ? 0 : 2
   })
@@ -178,7 +178,7 @@ program
   .addOption(dataDirOption())
   .action(async (runId: string | undefined, opts) => {
     if (runId) {
-      const result = await withStudio(opts, (studio) => runFid(studio, runId, { step: opts.step, samples: opts.samples }))
+      const result = await withStudio(opts, (studio) => studio.calls.evaluateCheckpoint(runId, { step: opts.step, samples: opts.samples }))
       console.log(opts.json ? JSON.stringify(result, null, 2) : `step ${result.step}\n${formatFid(result)}`)
       return
     }
@@ -224,8 +224,8 @@ program
     if (!opts.out && !opts.model) throw new InvalidArgumentError('give --out FILE for a sheet, --model DIR for the generator, or both')
     const messages = await withStudio(opts, async (studio) => {
       const done: string[] = []
-      if (opts.model) done.push(formatModelExport(await studio.service.writeModel(runId, resolvePath(opts.model), opts.step)))
-      if (opts.out) done.push(writeSheet(resolvePath(opts.out), await studio.service.exportSheet(runId, sheetOptionsFromFlags(opts, studio.runs.classNames(runId)))))
+      if (opts.model) done.push(formatModelExport(await studio.calls.writeModel(runId, resolvePath(opts.model), opts.step)))
+      if (opts.out) done.push(writeSheet(resolvePath(opts.out), await studio.calls.exportSheet(runId, sheetOptionsFromFlags(opts, (await studio.calls.getRun(runId)).classNames))))
       return done
     })
     console.log(messages.join('\n'))
@@ -244,7 +244,7 @@ runs
   .addOption(dataDirOption())
   .action(async (opts) => {
     const list = await withStudio(opts, (studio) =>
-      studio.service.listRuns({ search: opts.search, status: opts.status, sort: opts.sort, order: opts.asc ? 'asc' : 'desc' }),
+      studio.calls.listRuns({ search: opts.search, status: opts.status, sort: opts.sort, order: opts.asc ? 'asc' : 'desc' }),
     )
     console.log(opts.json ? JSON.stringify(list, null, 2) : formatRunsTable(list))
   })
@@ -256,7 +256,7 @@ runs
   .option('--json', 'print JSON')
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
-    const run = await withStudio(opts, (studio) => studio.service.getRun(id))
+    const run = await withStudio(opts, (studio) => studio.calls.getRun(id))
     console.log(opts.json ? JSON.stringify(run, null, 2) : formatRunDetail(run))
   })
 
@@ -267,7 +267,7 @@ runs
   .argument('<name>', 'new name')
   .addOption(dataDirOption())
   .action(async (id: string, name: string, opts) => {
-    const run = await withStudio(opts, (studio) => studio.service.renameRun(id, name))
+    const run = await withStudio(opts, (studio) => studio.calls.renameRun(id, name))
     console.log(`renamed ${run.id} to "${run.name}"`)
   })
 
@@ -278,7 +278,7 @@ runs
   .argument('<text>', 'the notes')
   .addOption(dataDirOption())
   .action(async (id: string, text: string, opts) => {
-    await withStudio(opts, (studio) => studio.service.setRunNotes(id, text))
+    await withStudio(opts, (studio) => studio.calls.setRunNotes(id, text))
     console.log(`notes of ${id} saved`)
   })
 
@@ -291,7 +291,7 @@ runs
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
     process.exitCode = await withStudio(opts, async (studio) =>
-      followRun(studio, await studio.service.cloneRun(id, opts.name), { json: Boolean(opts.json) }),
+      followRun(studio, await studio.calls.cloneRun(id, opts.name), { json: Boolean(opts.json) }),
     )
   })
 
@@ -303,7 +303,7 @@ runs
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
     await withStudio(opts, async (studio) => {
-      const run = studio.runs.get(id)
+      const run = await studio.calls.getRun(id)
       if (!opts.yes) {
         if (!process.stdin.isTTY) throw new InvalidArgumentError(`refusing to delete "${run.name}" without confirmation: add --yes`)
         const rl = createInterface({ input: process.stdin, output: process.stdout })
@@ -314,7 +314,7 @@ runs
           return
         }
       }
-      await studio.service.deleteRun(id)
+      await studio.calls.deleteRun(id)
       console.log(`deleted ${id} ("${run.name}")`)
     })
   })

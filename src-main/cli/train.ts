@@ -1,4 +1,4 @@
-// `train` and `resume`: drive a run headless through the same service the UI
+// `train` and `resume`: drive a run headless through the same door the UI
 // uses, with a live progress line (or JSON lines) until it ends.
 import type { RunSummary } from '../../src-shared/runs'
 import type { Studio } from '../studio/open-studio'
@@ -12,7 +12,7 @@ export interface FollowOptions {
 export async function followRun(studio: Studio, run: RunSummary, opts: FollowOptions): Promise<number> {
   const line = new ProgressLine()
   const emit = (event: string, data: object) => console.log(JSON.stringify({ event, ...data }))
-  const unsubscribe = studio.service.events.subscribe((name, args) => {
+  const unsubscribe = studio.events.subscribe((name, args) => {
     const [payload] = args as [{ runId?: string; id?: string }]
     if ((payload.runId ?? payload.id) !== run.id) return
     if (opts.json) return emit(name, payload)
@@ -28,15 +28,15 @@ export async function followRun(studio: Studio, run: RunSummary, opts: FollowOpt
     if (interrupted) process.exit(130)
     interrupted = true
     line.note('Stopping after this step and saving a checkpoint… (Ctrl+C again to abort)')
-    studio.service.stopRun(run.id).catch(() => undefined)
+    studio.calls.stopRun(run.id).catch(() => undefined)
   }
   process.on('SIGINT', onSigint)
-  if (!opts.json) line.note(`run ${run.id} "${run.name}" started (data: ${studio.service.dataDir()})`)
-  const status = await studio.trainer.waitFor(run.id)
+  if (!opts.json) line.note(`run ${run.id} "${run.name}" started (data: ${studio.dataDir})`)
+  const final = await studio.calls.waitForRun(run.id)
   process.off('SIGINT', onSigint)
   unsubscribe()
   line.end()
-  const final = studio.runs.get(run.id)
+  const status = final.status
   if (opts.json) emit('finished', { runId: run.id, status, step: final.step })
   else console.log(`${final.status}: ${final.step}/${final.targetSteps} steps in run ${run.id}. See it with \`sagan-studio runs show ${run.id}\` or in the studio.`)
   return status === 'completed' || status === 'stopped' ? 0 : 1

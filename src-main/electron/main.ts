@@ -28,7 +28,7 @@ function createWindow(): BrowserWindow {
     },
   })
   win.once('ready-to-show', () => win.show())
-  connectWindow(win.webContents, studio!.service, studio!.service.events)
+  connectWindow(win.webContents, studio!.calls, studio!.events)
   const load = process.env.ELECTRON_RENDERER_URL
     ? win.loadURL(process.env.ELECTRON_RENDERER_URL)
     : win.loadFile(join(import.meta.dirname, '../renderer/index.html'))

@@ -23,7 +23,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sagan-fuzz-'))
   mkdirSync(join(root, 'renderer'))
   writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>studio</title>')
-  host = await startHost({ service: studio.service, events: studio.service.events, rendererDir: join(root, 'renderer') })
+  host = await startHost({ calls: studio.calls, events: studio.events, rendererDir: join(root, 'renderer') })
 })
 afterAll(async () => {
   await host.close()

@@ -24,7 +24,7 @@ beforeEach(async () => {
   mkdirSync(join(root, 'renderer'))
   writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>studio</title>')
   writeFileSync(join(root, 'secret.txt'), 'outside the renderer')
-  host = await startHost({ service: studio.service, events: studio.service.events, rendererDir: join(root, 'renderer') })
+  host = await startHost({ calls: studio.calls, events: studio.events, rendererDir: join(root, 'renderer') })
 })
 afterEach(async () => {
   await host.close()
@@ -117,7 +117,7 @@ describe('browser host', () => {
   })
 
   it('binds elsewhere with --host and still demands the token', async () => {
-    const wide = await startHost({ service: studio.service, events: studio.service.events, rendererDir: join(root, 'renderer'), host: '0.0.0.0' })
+    const wide = await startHost({ calls: studio.calls, events: studio.events, rendererDir: join(root, 'renderer'), host: '0.0.0.0' })
     try {
       expect(wide.url).toContain('0.0.0.0')
       const refused = new WebSocket(`ws://127.0.0.1:${wide.port}${RPC_PATH}`)
@@ -128,11 +128,11 @@ describe('browser host', () => {
   })
 
   it.each(['short', 'a'.repeat(64), '0123456789abcdef0123456789abcde'])('refuses a --token of under 128 bits (%s)', async (token) => {
-    await expect(startHost({ service: studio.service, events: studio.service.events, rendererDir: root, token })).rejects.toThrow(/at least 128/)
+    await expect(startHost({ calls: studio.calls, events: studio.events, rendererDir: root, token })).rejects.toThrow(/at least 128/)
   })
 
   it('accepts a --token of 128 bits', async () => {
-    const given = await startHost({ service: studio.service, events: studio.service.events, rendererDir: root, token: '0123456789abcdef0123456789abcdef' })
+    const given = await startHost({ calls: studio.calls, events: studio.events, rendererDir: root, token: '0123456789abcdef0123456789abcdef' })
     expect(given.token).toBe('0123456789abcdef0123456789abcdef')
     await given.close()
   })
@@ -216,14 +216,14 @@ describe('browser host limits per client', () => {
   /** A host whose getAppInfo waits for release() and whose getTrainingLog answers `replyBytes` bytes. */
   async function hostWith(replyBytes: number): Promise<RunningHost> {
     const gate = new Promise<void>((resolve) => (release = resolve))
-    const service = new Proxy(studio.service, {
+    const calls = new Proxy(studio.calls, {
       get: (target, key: keyof StudioCalls) => {
         if (key === 'getAppInfo') return () => gate.then(() => target.listRuns())
         if (key === 'getTrainingLog') return async () => [{ blob: new Uint8Array(replyBytes) }]
         return (target[key] as (...a: unknown[]) => unknown).bind(target)
       },
     })
-    gated = await startHost({ service, events: studio.service.events, rendererDir: join(root, 'renderer') })
+    gated = await startHost({ calls, events: studio.events, rendererDir: join(root, 'renderer') })
     return gated
   }
 

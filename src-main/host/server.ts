@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import sirv from 'sirv'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { StudioCalls, StudioEvents } from '../../src-shared/contract'
+import type { StudioEvents } from '../../src-shared/contract'
 import type { EventHub } from '../../src-shared/event-hub'
 import { encodeMessage } from '../../src-shared/wire'
+import type { StudioDoor } from '../studio/door'
 import { exposeStudio } from '../studio/expose'
 import { newToken, tokenBits, tokenMatches } from './token'
 import { MAX_FRAME_BYTES, MAX_PENDING_CALLS, MAX_UNSENT_BYTES, SLOW_CONSUMER_CLOSE, decodeInbound } from './inbound-limits'
@@ -16,7 +17,7 @@ import { allowedHostnames, contentSecurityPolicy, hostHeaderAllowed, originAllow
 export const RPC_PATH = '/rpc'
 
 export interface HostOptions {
-  service: StudioCalls
+  calls: StudioDoor
   events: EventHub<StudioEvents>
   /** Folder of the built renderer (out/renderer). Nothing outside it is served. */
   rendererDir: string
@@ -128,7 +129,7 @@ function serveClient(ws: WebSocket, options: HostOptions): void {
     setTimeout(() => ws.terminate(), 1000).unref()
   }
   const disconnect = exposeStudio(
-    options.service,
+    options.calls,
     options.events,
     {
       post: (data: Uint8Array) => {

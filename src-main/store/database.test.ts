@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { RunConfigSchema } from '../../src-shared/run-config'
 import { openDatabase } from './database'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations'
+import { RunStore } from './run-store'
 
 const dirs: string[] = []
 function tempFile(): string {
@@ -16,6 +18,16 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
+/** A database file as a studio of schema `version` left it, open with plain SQLite to write old rows. */
+function databaseAtSchema(version: number): { file: string; raw: Database.Database } {
+  const file = tempFile()
+  mkdirSync(dirname(file), { recursive: true })
+  const raw = new Database(file)
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) raw.exec(m.sql)
+  raw.pragma(`user_version = ${version}`)
+  return { file, raw }
+}
+
 describe('studio database', () => {
   it('creates the file and applies every migration from empty', () => {
     const db = openDatabase(tempFile())
@@ -26,11 +38,7 @@ describe('studio database', () => {
   })
 
   it('moves a schema-4 database to best-by-selection-metric: intra-FID for conditional runs, FID for the others', () => {
-    const file = tempFile()
-    mkdirSync(dirname(file), { recursive: true })
-    const raw = new Database(file)
-    for (const m of MIGRATIONS.filter((m) => m.version <= 4)) raw.exec(m.sql)
-    raw.pragma('user_version = 4')
+    const { file, raw } = databaseAtSchema(4)
     const insertRun = raw.prepare(
       `INSERT INTO runs (id, name, status, dataset_path, dataset_name, preset, config_json, app_version, target_steps, best_fid, created_at, updated_at)
        VALUES (?, ?, 'completed', '/d', 'd', 'quick', ?, '0.1.0', 10, ?, 0, 0)`,
@@ -55,6 +63,29 @@ describe('studio database', () => {
       { id: 'uncond', best_metric: 'fid', best_value: 7.5, best_step: 500, best_extractor: 'dataset-classifier' },
     ])
     expect(db.prepare("SELECT name FROM pragma_table_info('runs') WHERE name = 'best_fid'").all()).toEqual([])
+    db.close()
+  })
+
+  it('moves a schema-8 database to whole run configs: settings added since a run was made get their defaults', () => {
+    const { file, raw } = databaseAtSchema(8)
+    // A config from before DiffAugment, data-parallel replicas and class balancing existed.
+    const old = { preset: 'quick', ablation: 'sagan', imageSize: 32, channels: 1, numClasses: 10, batchSize: 16, steps: 400, ema: { enabled: false } }
+    const insertRun = raw.prepare(
+      `INSERT INTO runs (id, name, status, dataset_path, dataset_name, preset, config_json, app_version, target_steps, created_at, updated_at)
+       VALUES (?, ?, 'completed', '/d', 'd', 'quick', ?, '0.1.0', 400, 0, 0)`,
+    )
+    insertRun.run('old001', 'old', JSON.stringify(old))
+    insertRun.run('broken', 'broken', JSON.stringify({ imageSize: 33 }))
+    raw.close()
+    const db = openDatabase(file)
+    const stored = (id: string) => JSON.parse(db.prepare('SELECT config_json FROM runs WHERE id = ?').pluck().get(id) as string) as unknown
+    const whole = RunConfigSchema.parse(old)
+    expect(stored('old001')).toEqual(whole)
+    expect(whole).toMatchObject({ augment: { policy: 'off' }, replicas: 'auto', classBalanced: false, ema: { enabled: false, decay: 0.999 }, batchSize: 16 })
+    expect(new RunStore(db).config('old001')).toEqual(whole)
+    // A config no schema reads is kept as written; reading it names the run.
+    expect(stored('broken')).toEqual({ imageSize: 33 })
+    expect(() => new RunStore(db).config('broken')).toThrow(/stored settings of run broken .*imageSize/s)
     db.close()
   })
 

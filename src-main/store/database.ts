@@ -68,6 +68,7 @@ function migrate(db: Db, file: string): void {
   db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql)
+      m.rewrite?.(db)
       db.pragma(`user_version = ${m.version}`)
     }
   })()

@@ -1,9 +1,14 @@
 // Numbered schema migrations, applied in order at open. The schema version
 // lives in PRAGMA user_version. Never edit a shipped migration: add one.
+import type Database from 'better-sqlite3'
+import { RunConfigSchema } from '../../src-shared/run-config'
+
 export interface Migration {
   version: number
   name: string
   sql: string
+  /** Row rewrites SQL cannot express, run after `sql` in the same transaction. */
+  rewrite?: (db: Database.Database) => void
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -226,6 +231,21 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (run_id, step)
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 9,
+    name: 'whole run configs',
+    sql: '',
+    // Configs written before a setting existed lack it: each is stored in its parsed form, defaults
+    // filled in. One that does not parse stays as it is (reading it names the run and the problem).
+    rewrite: (db) => {
+      const rows = db.prepare('SELECT id, config_json FROM runs').all() as { id: string; config_json: string }[]
+      const update = db.prepare('UPDATE runs SET config_json = ? WHERE id = ?')
+      for (const row of rows) {
+        const parsed = RunConfigSchema.safeParse(JSON.parse(row.config_json))
+        if (parsed.success) update.run(JSON.stringify(parsed.data), row.id)
+      }
+    },
   },
 ]
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { PAUSED_BY_USER } from '../../src-shared/runs'
+import { RunConfigSchema } from '../../src-shared/run-config'
 import { openDatabase } from './database'
 import { MIGRATIONS } from './migrations'
 import { RunStore, type NewRun } from './run-store'
@@ -24,12 +25,12 @@ const base: NewRun = {
 }
 
 describe('run store', () => {
-  it('creates a run in the created state with its config', () => {
+  it('creates a run in the created state with its config, stored whole (defaults filled in)', () => {
     const runs = store()
     const run = runs.create(base)
     expect(run).toMatchObject({ name: 'fashion quick', status: 'created', step: 0, targetSteps: 100 })
     expect(run.id).toMatch(/^[a-z0-9]{12}$/)
-    expect(runs.config(run.id)).toEqual({ steps: 100 })
+    expect(runs.config(run.id)).toEqual(RunConfigSchema.parse({ steps: 100 }))
   })
 
   it('lists with search, status filter and sort, newest first by default', () => {

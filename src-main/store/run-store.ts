@@ -3,7 +3,9 @@ import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { BestScore } from '../../src-shared/metrics'
 import { StudioError } from '../../src-shared/errors'
+import { RunConfigSchema, type RunConfig, type RunConfigInput } from '../../src-shared/run-config'
 import { releaseFreePages, type Db } from './database'
+import { parseStoredConfig } from './stored-config'
 
 interface RunRow {
   id: string
@@ -36,7 +38,8 @@ export interface NewRun {
   datasetName: string
   preset: string
   ablation: string
-  config: unknown
+  /** Stored whole: the fields it leaves out get their defaults. */
+  config: RunConfigInput
   targetSteps: number
   appVersion: string
 }
@@ -106,7 +109,7 @@ export class RunStore {
          VALUES (@id, @name, 'created', @datasetPath, @datasetName, @preset, @ablation, @config,
                  @appVersion, @targetSteps, @now, @now)`,
       )
-      .run({ ...input, id, config: JSON.stringify(input.config), now })
+      .run({ ...input, id, config: JSON.stringify(RunConfigSchema.parse(input.config)), now })
     return this.get(id)
   }
 
@@ -115,8 +118,8 @@ export class RunStore {
     return toSummary(row, row.status === 'running' ? this.otherOwner() : null)
   }
 
-  config(id: string): unknown {
-    return JSON.parse(this.row(id).config_json)
+  config(id: string): RunConfig {
+    return parseStoredConfig(id, this.row(id).config_json)
   }
 
   list(query: RunQuery = {}): RunSummary[] {
@@ -170,15 +173,14 @@ export class RunStore {
 
   /** Class names in label order; empty for an unconditional run. */
   classNames(id: string): string[] {
-    const { numClasses = 0 } = this.config(id) as { numClasses?: number }
-    return numClasses > 0 ? (this.datasetReport(id)?.classes.map((c) => c.name) ?? []) : []
+    return this.config(id).numClasses > 0 ? (this.datasetReport(id)?.classes.map((c) => c.name) ?? []) : []
   }
 
   datasetFingerprint(id: string): string | null {
     return this.db.prepare('SELECT dataset_fingerprint FROM runs WHERE id = ?').pluck().get(id) as string | null
   }
 
-  setConfig(id: string, config: unknown, targetSteps: number): void {
+  setConfig(id: string, config: RunConfig, targetSteps: number): void {
     this.db.prepare('UPDATE runs SET config_json = ?, target_steps = ? WHERE id = ?').run(JSON.stringify(config), targetSteps, id)
   }
 

@@ -16,7 +16,7 @@ it('waits for a backend probe in flight before it shuts down', async () => {
         }, 300),
       ),
   })
-  const info = studio.service.getAppInfo().catch(() => undefined)
+  const info = studio.calls.getAppInfo().catch(() => undefined)
   await studio.dispose()
   expect(probeDone).toBe(true)
   await info

@@ -15,10 +15,10 @@ describe('dataset calls', () => {
   it('reports progress while it reads a folder, ending with every image decoded', async () => {
     studio = tempStudio()
     const progress: (ScanProgress & { path: string })[] = []
-    studio.service.events.subscribe((name, args) => {
+    studio.events.subscribe((name, args) => {
       if (name === 'datasetProgress') progress.push(args[0] as ScanProgress & { path: string })
     })
-    const report = await studio.service.checkDataset('demo', 32)
+    const report = await studio.calls.checkDataset('demo', 32)
     expect(report.totals.images).toBe(1200)
     expect(progress.every((p) => p.path === 'demo')).toBe(true)
     expect(progress.map((p) => p.phase)).toContain('decode')
@@ -27,19 +27,19 @@ describe('dataset calls', () => {
 
   it('cancels a check on request, saying so', async () => {
     studio = tempStudio()
-    const check = studio.service.checkDataset('demo', 32)
-    await studio.service.cancelDatasetCheck('demo')
+    const check = studio.calls.checkDataset('demo', 32)
+    await studio.calls.cancelDatasetCheck('demo')
     await expect(check).rejects.toMatchObject({ code: 'cancelled', message: expect.stringContaining('cancelled') })
   })
 
   it('renders a preview grid of one class as the model will see it', async () => {
     studio = tempStudio()
-    await studio.service.checkDataset('demo', 32)
-    const png = await studio.service.getDatasetPreview('demo', 1, 32)
+    await studio.calls.checkDataset('demo', 32)
+    const png = await studio.calls.getDatasetPreview('demo', 1, 32)
     const meta = await sharp(png).metadata()
     expect(meta.format).toBe('png')
     expect(meta.width).toBeGreaterThan(meta.height!) // 8 columns, 2 rows
-    await expect(studio.service.getDatasetPreview('demo', 10, 32)).rejects.toMatchObject({ code: 'invalid-argument' })
+    await expect(studio.calls.getDatasetPreview('demo', 10, 32)).rejects.toMatchObject({ code: 'invalid-argument' })
   })
 
   it('confines every path call of the browser host to the folder browser roots, with a clear error', async () => {
@@ -51,15 +51,15 @@ describe('dataset calls', () => {
       studio = tempStudio({ folderRoots: [allowed] })
       const refused = { code: 'invalid-argument', message: expect.stringMatching(/is outside the folders this studio may open/) }
       for (const path of ['/etc', outside, join(allowed, '..'), join(allowed, 'escape'), join(allowed, 'escape', 'deeper', 'missing')]) {
-        await expect(studio.service.checkDataset(path, 32)).rejects.toMatchObject(refused)
-        await expect(studio.service.getDatasetPreview(path, 0, 32)).rejects.toMatchObject(refused)
-        await expect(studio.service.startRun({ datasetPath: path })).rejects.toMatchObject({ ...refused, subject: 'datasetPath' })
-        await expect(studio.service.listFolder(path)).rejects.toMatchObject({ code: expect.stringMatching(/invalid-argument|not-found/) })
+        await expect(studio.calls.checkDataset(path, 32)).rejects.toMatchObject(refused)
+        await expect(studio.calls.getDatasetPreview(path, 0, 32)).rejects.toMatchObject(refused)
+        await expect(studio.calls.startRun({ datasetPath: path })).rejects.toMatchObject({ ...refused, subject: 'datasetPath' })
+        await expect(studio.calls.listFolder(path)).rejects.toMatchObject({ code: expect.stringMatching(/invalid-argument|not-found/) })
       }
       expect(studio.runs.list()).toEqual([])
       // Inside the roots the call goes through to the dataset check (an empty folder is not trainable).
-      expect((await studio.service.checkDataset(join(allowed, 'inside'), 32)).trainable).toBe(false)
-      expect((await studio.service.checkDataset('demo', 32)).totals.images).toBe(1200)
+      expect((await studio.calls.checkDataset(join(allowed, 'inside'), 32)).trainable).toBe(false)
+      expect((await studio.calls.checkDataset('demo', 32)).totals.images).toBe(1200)
     } finally {
       rmSync(allowed, { recursive: true, force: true })
       rmSync(outside, { recursive: true, force: true })

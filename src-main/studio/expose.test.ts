@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectStudio } from '../../src-shared/rpc-client'
+import { RunConfigSchema } from '../../src-shared/run-config'
 import type { RunSummary } from '../../src-shared/runs'
 import { memoryPipe } from '../testing/memory-pipe'
 import { sampleRun, tempStudio, type TempStudio } from '../testing/studio-fixture'
@@ -11,7 +12,7 @@ afterEach(() => studio?.dispose())
 function connect(events: { runUpdated?: (r: RunSummary) => void; runDeleted?: (id: string) => void } = {}) {
   studio = tempStudio()
   const [serverEnd, clientEnd] = memoryPipe()
-  exposeStudio(studio.service, studio.service.events, serverEnd)
+  exposeStudio(studio.calls, studio.events, serverEnd)
   return connectStudio(clientEnd, events)
 }
 
@@ -22,7 +23,7 @@ describe('contract over an in-memory pipe', () => {
     const listed = await client.listRuns()
     expect(listed.map((r) => r.id)).toEqual([run.id])
     const detail = await client.getRun(run.id)
-    expect(detail.config).toEqual({ steps: 10 })
+    expect(detail.config).toEqual(RunConfigSchema.parse({ steps: 10 }))
     const info = await client.getAppInfo()
     expect(info.dataDir).toBe(studio.dataDir)
     expect(info.backend.name).toMatch(/wasm|cpu|tensorflow/)
@@ -72,7 +73,7 @@ describe('contract over an in-memory pipe', () => {
   it('answers an unknown call with a code and a message instead of an empty error', async () => {
     studio = tempStudio()
     const [serverEnd, clientEnd] = memoryPipe()
-    exposeStudio(studio.service, studio.service.events, serverEnd)
+    exposeStudio(studio.calls, studio.events, serverEnd)
     const answer = new Promise<unknown>((resolve) => clientEnd.on((m) => resolve(m)))
     await clientEnd.post({ t: 'q', i: 'u1', m: 'formatDisk', a: [] })
     expect(await answer).toMatchObject({ t: 's', i: 'u1', e: { code: 'not-found', message: expect.stringContaining('Unknown call "formatDisk"') } })

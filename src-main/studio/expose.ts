@@ -1,39 +1,14 @@
-// Puts the service on a message pipe: validates every inbound call against
-// the contract's schemas, turns errors into wire errors, and forwards events.
+// Puts the studio's door on a message pipe: screens every inbound message,
+// turns errors into wire errors, and forwards events. The door (door.ts) has
+// already checked each call's arguments against the contract.
 import { createBirpc, type ChannelOptions } from 'birpc'
 import { z } from 'zod'
-import {
-  CALL_NAMES,
-  EVENT_NAMES,
-  callSchemas,
-  type CallName,
-  type StudioCalls,
-  type StudioEvents,
-} from '../../src-shared/contract'
+import { CALL_NAMES, EVENT_NAMES, type CallName, type StudioCalls, type StudioEvents } from '../../src-shared/contract'
 import { StudioError, type WireError } from '../../src-shared/errors'
 import type { EventHub } from '../../src-shared/event-hub'
+import type { StudioDoor } from './door'
 
 type AnyCall = (...args: unknown[]) => Promise<unknown>
-
-/** The service's calls, each refusing arguments that do not match its schema. */
-export function validatedCalls(service: StudioCalls): StudioCalls {
-  const calls = Object.create(null) as Record<CallName, AnyCall>
-  for (const name of CALL_NAMES) {
-    const method = service[name] as AnyCall
-    calls[name] = async (...args: unknown[]) => {
-      try {
-        const parsed = callSchemas[name].safeParse(args)
-        if (!parsed.success) {
-          throw new StudioError('invalid-argument', `${name}: ${z.prettifyError(parsed.error)}`, name)
-        }
-        return await method.apply(service, parsed.data as unknown[])
-      } catch (err) {
-        throw toWireError(name, err)
-      }
-    }
-  }
-  return calls as unknown as StudioCalls
-}
 
 // Thrown values lose their class on the wire: send a plain, readable object.
 function toWireError(call: string, err: unknown): WireError {
@@ -54,23 +29,25 @@ export interface ExposeOptions {
   onMalformed?: (why: string) => void
 }
 
-/** Serves one connected UI on `channel`; returns a function that disconnects it. */
+/** Serves one connected UI on `channel` (the page's calls only, never LocalCalls); returns a function that disconnects it. */
 export function exposeStudio(
-  service: StudioCalls,
+  door: StudioDoor,
   events: EventHub<StudioEvents>,
   channel: ChannelOptions,
   options: ExposeOptions = {},
 ): () => void {
   const maxPending = options.maxPendingCalls ?? Number.POSITIVE_INFINITY
   const serialize = channel.serialize ?? ((data: unknown) => data)
-  const validated = validatedCalls(service) as unknown as Record<CallName, AnyCall>
+  const calls = door as unknown as Record<CallName, AnyCall>
   // Counted from acceptance (below, synchronously) to the answer: frames that arrive together count together.
   let pending = 0
   const counted = Object.create(null) as Record<CallName, AnyCall>
   for (const name of CALL_NAMES) {
     counted[name] = async (...args: unknown[]) => {
       try {
-        return await validated[name](...args)
+        return await calls[name](...args)
+      } catch (err) {
+        throw toWireError(name, err)
       } finally {
         pending--
       }

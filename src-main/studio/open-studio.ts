@@ -1,5 +1,6 @@
 // Wires store and service for one data folder. Shared by the Electron shell,
-// the browser host and the CLI so all three see the same studio.
+// the browser host, the CLI and scripts so all see the same studio, through
+// the same door: a face gets the checked calls and the events, no store.
 import { join } from 'node:path'
 import type { AppInfo, BackendReport, StudioEvents } from '../../src-shared/contract'
 import { EventHub } from '../../src-shared/event-hub'
@@ -12,6 +13,7 @@ import { StoreWatch } from './store-watch'
 import { TrainingManager } from './training/training-manager'
 import { DATABASE_FILE } from './data-dir'
 import { StudioService } from './service'
+import { openDoor, type StudioDoor } from './door'
 
 export interface OpenStudioOptions {
   dataDir: string
@@ -29,17 +31,29 @@ export interface OpenStudioOptions {
 }
 
 export interface Studio {
+  /** Every call, its arguments checked against the contract (door.ts). */
+  calls: StudioDoor
+  events: EventHub<StudioEvents>
+  dataDir: string
+  /** Stops live runs (each saves a final checkpoint), then closes the database. */
+  close(): Promise<void>
+}
+
+/** A studio with its parts in view: for tests that seed its stores or watch its service (src-main/testing). */
+export interface StudioParts extends Studio {
   service: StudioService
   db: Db
   runs: RunStore
   training: TrainingStore
   trainer: TrainingManager
-  /** Stops live runs (each saves a final checkpoint), then closes the database. */
-  close(): Promise<void>
 }
 
-
 export function openStudio(options: OpenStudioOptions): Studio {
+  const { calls, events, dataDir, close } = openStudioParts(options)
+  return { calls, events, dataDir, close }
+}
+
+export function openStudioParts(options: OpenStudioOptions): StudioParts {
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const db = openDatabase(databasePath, { nativeBinding: options.nativeBinding })
   const runs: RunStore = new RunStore(db, { otherOwner: () => lease.otherOwner() })
@@ -65,6 +79,9 @@ export function openStudio(options: OpenStudioOptions): Studio {
     saveFile: options.saveFile,
   })
   return {
+    calls: openDoor(service),
+    events,
+    dataDir: options.dataDir,
     service,
     db,
     runs,

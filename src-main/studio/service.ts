@@ -1,11 +1,11 @@
 // The studio service: what the UI and the CLI can ask of the main process.
-// It knows no transport (see expose.ts) and no window system (pickFolder and
-// saveFile are injected by the Electron shell).
+// Every call reaches it through the door (door.ts), its arguments already
+// parsed. It knows no transport (see expose.ts) and no window system
+// (pickFolder and saveFile are injected by the Electron shell).
 import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { z } from 'zod'
-import type { AppInfo, BackendReport, FolderListing, RunDetail, StudioCalls, StudioEvents } from '../../src-shared/contract'
+import type { AppInfo, BackendReport, CheckedCalls, CheckedLocalCalls, CheckpointEvaluation, FolderListing, RunDetail, StudioEvents } from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
 import { EventHub } from '../../src-shared/event-hub'
 import type { RunQuery, RunSummary } from '../../src-shared/runs'
@@ -13,12 +13,12 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from '../../src-shared/sample-health'
-import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type SigmaPoint, type StartRunRequest } from '../../src-shared/training'
-import { SheetOptionsSchema, defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from '../../src-shared/export'
-import type { RunConfig } from '../../src-shared/run-config'
+import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type SigmaPoint, type StartRun } from '../../src-shared/training'
+import { defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type ResolvedSheetOptions, type SheetResult } from '../../src-shared/export'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
 import { writeGeneratorInWorker } from './generator-export'
+import { evaluateCheckpoint } from './checkpoint-evaluation'
 import { diskSpace } from './disk-space'
 import { confinedPath, listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
@@ -44,7 +44,7 @@ export interface StudioDeps {
   saveFile?: (defaultName: string) => Promise<string | null>
 }
 
-export class StudioService implements StudioCalls {
+export class StudioService implements CheckedCalls, CheckedLocalCalls {
   readonly events: EventHub<StudioEvents>
   private backend?: Promise<BackendReport>
 
@@ -124,11 +124,11 @@ export class StudioService implements StudioCalls {
     return this.deps.trainer.preview(this.confined(path, 'path'), classIndex, imageSize)
   }
 
-  async startRun(request: StartRunRequest): Promise<RunSummary> {
+  async startRun(request: StartRun): Promise<RunSummary> {
     return this.deps.trainer.startRun({ ...request, datasetPath: this.confined(request.datasetPath, 'datasetPath') })
   }
 
-  async estimateRun(request: StartRunRequest): Promise<RunEstimate> {
+  async estimateRun(request: StartRun): Promise<RunEstimate> {
     this.backend ??= this.deps.probeBackend()
     return this.deps.trainer.estimate(request, await this.backend)
   }
@@ -165,7 +165,7 @@ export class StudioService implements StudioCalls {
   }
 
   async getSampleSheet(id: string, step: number, weights: 'raw' | 'ema'): Promise<SampleSheet | null> {
-    const { imageSize = 32 } = this.deps.runs.config(id) as { imageSize?: number }
+    const { imageSize } = this.deps.runs.config(id)
     const png = this.deps.training.samplePng(id, step, weights)
     if (!png) return null
     const classNames = this.deps.runs.classNames(id)
@@ -188,7 +188,7 @@ export class StudioService implements StudioCalls {
   }
 
   async getSampleHealthGrid(id: string, step: number): Promise<HealthGrid | null> {
-    const { imageSize = 32 } = this.deps.runs.config(id) as { imageSize?: number }
+    const { imageSize } = this.deps.runs.config(id)
     const png = this.deps.training.health.gridPng(id, step)
     const report = this.deps.training.health.reports(id).find((r) => r.step === step)
     if (!png || !report) return null
@@ -205,11 +205,9 @@ export class StudioService implements StudioCalls {
     return this.deps.training.checkpointSteps(id)
   }
 
-  async exportSheet(id: string, options: SheetOptions): Promise<SheetResult> {
+  async exportSheet(id: string, options: ResolvedSheetOptions): Promise<SheetResult> {
     const run = this.deps.runs.get(id)
-    const parsed = SheetOptionsSchema.safeParse(options)
-    if (!parsed.success) throw new StudioError('invalid-argument', `export options: ${z.prettifyError(parsed.error)}`, String(parsed.error.issues[0]?.path[0] ?? 'options'))
-    const config = this.deps.runs.config(id) as RunConfig
+    const config = this.deps.runs.config(id)
     const sheetRun = {
       id,
       name: run.name,
@@ -219,10 +217,10 @@ export class StudioService implements StudioCalls {
       checkpoints: this.deps.training.checkpointSteps(id),
       metrics: this.deps.training.metrics(id),
     }
-    return composeSheet(sheetRun, parsed.data, (step, z, labels, weights) => this.deps.trainer.sampleCheckpoint(id, step, z, labels, weights))
+    return composeSheet(sheetRun, options, (step, z, labels, weights) => this.deps.trainer.sampleCheckpoint(id, step, z, labels, weights))
   }
 
-  async saveSheet(id: string, options: SheetOptions): Promise<{ path: string; width: number; height: number } | null> {
+  async saveSheet(id: string, options: ResolvedSheetOptions): Promise<{ path: string; width: number; height: number } | null> {
     if (!this.deps.saveFile) throw new StudioError('unsupported', 'Native save dialogs exist only in the desktop app; in the browser the sheet is downloaded instead.')
     // Drawn before asking where, so a bad option is reported without a dialog.
     const sheet = await this.exportSheet(id, options)
@@ -243,10 +241,9 @@ export class StudioService implements StudioCalls {
     return this.writeModel(id, join(parent, `${fileSlug(this.deps.runs.get(id).name)}-step${at}-generator`), at)
   }
 
-  /** The generator of the kept checkpoint at `step` (default: best, else newest), written into `dir`. */
   async writeModel(id: string, dir: string, step?: number): Promise<ModelExport> {
     const run = this.deps.runs.get(id)
-    const config = this.deps.runs.config(id) as RunConfig
+    const config = this.deps.runs.config(id)
     const at = this.keptStep(id, step)
     const checkpoint = this.deps.training.latestCheckpoint(id, at)!
     const input = { config, state: checkpoint.state, classNames: this.deps.runs.classNames(id), runName: run.name, step: at }
@@ -271,8 +268,16 @@ export class StudioService implements StudioCalls {
     return confinedPath(path, roots, field)
   }
 
-  dataDir(): string {
-    return this.deps.dataDir
+  async evaluateCheckpoint(id: string, options: { step?: number; samples?: number } = {}): Promise<CheckpointEvaluation> {
+    const evaluation = await evaluateCheckpoint(this.deps, id, options)
+    // The run's best score may have changed.
+    this.publish(this.deps.runs.get(id))
+    return evaluation
+  }
+
+  async waitForRun(id: string): Promise<RunSummary> {
+    await this.deps.trainer.waitFor(id)
+    return this.deps.runs.get(id)
   }
 
   /** Store writes made outside the service (tests, other processes) reach the UI through this. */

@@ -90,7 +90,7 @@ export class StoreWatch {
       this.marks.set(runId, training.outputMarks(runId))
       return
     }
-    const { batchSize = 0 } = runs.config(runId) as { batchSize?: number }
+    const { batchSize } = runs.config(runId)
     for (const point of training.logAfter(runId, mark.logStep)) {
       const etaSeconds = point.imagesPerSecond > 0 ? ((run.targetSteps - point.step) * batchSize) / point.imagesPerSecond : 0
       events.emit('runProgress', { runId, ...point, targetStep: run.targetSteps, etaSeconds, backend: run.backend ?? '' })

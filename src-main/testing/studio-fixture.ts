@@ -2,20 +2,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStudio, type OpenStudioOptions, type Studio } from '../studio/open-studio'
+import { openStudioParts, type OpenStudioOptions, type StudioParts } from '../studio/open-studio'
 import type { NewRun } from '../store/run-store'
 
-export interface TempStudio extends Studio {
-  dataDir: string
+export interface TempStudio extends StudioParts {
   dispose(): Promise<void>
 }
 
 export function tempStudio(options: Pick<OpenStudioOptions, 'probeBackend' | 'saveFile' | 'folderRoots'> = {}): TempStudio {
   const dataDir = mkdtempSync(join(tmpdir(), 'sagan-studio-'))
-  const studio = openStudio({ dataDir, host: 'browser', ...options })
+  const studio = openStudioParts({ dataDir, host: 'browser', ...options })
   return {
     ...studio,
-    dataDir,
     dispose: async () => {
       await studio.close()
       rmSync(dataDir, { recursive: true, force: true })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openStudio } from '../open-studio'
+import { openStudioParts } from '../open-studio'
 
 const CLI = join(import.meta.dirname, '..', '..', '..', 'out', 'main', 'cli.js')
 let dataDir: string
@@ -58,17 +58,17 @@ describe('crash and resume', () => {
 
     const integrity = dbRow<{ integrity_check: string }>('PRAGMA integrity_check')
     expect(integrity?.integrity_check).toBe('ok')
-    const studio = openStudio({ dataDir, host: 'browser' })
+    const studio = openStudioParts({ dataDir, host: 'browser' })
     const interrupted = studio.runs.get(id)
     await studio.close()
     expect(interrupted.status).toBe('interrupted')
 
     runCli('resume', id)
-    const after = openStudio({ dataDir, host: 'browser' })
+    const after = openStudioParts({ dataDir, host: 'browser' })
     try {
       const run = after.runs.get(id)
       expect(run).toMatchObject({ status: 'completed', step: 8 })
-      const steps = (await after.service.getTrainingLog(id)).map((p) => p.step)
+      const steps = (await after.calls.getTrainingLog(id)).map((p) => p.step)
       expect(steps).toEqual([...steps].sort((a, b) => a - b))
       expect(new Set(steps).size).toBe(steps.length)
       expect(steps.at(-1)).toBe(8)

@@ -3,9 +3,8 @@
 import sharp from 'sharp'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { StudioEvents } from '../../../src-shared/contract'
-import type { RunConfig } from '../../../src-shared/run-config'
 import { runStatusLabel, type RunSummary } from '../../../src-shared/runs'
-import { openStudio } from '../open-studio'
+import { openStudioParts } from '../open-studio'
 import { tempStudio, type TempStudio } from '../../testing/studio-fixture'
 
 const tiny = { steps: 3, batchSize: 4, gCh: 8, dCh: 8, sampleEvery: 2, checkpointEvery: { steps: 2 }, evalEvery: 0 }
@@ -15,7 +14,7 @@ afterEach(async () => studio?.dispose())
 
 function record(s: TempStudio) {
   const seen: { name: keyof StudioEvents; payload: unknown }[] = []
-  s.service.events.subscribe((name, args) => seen.push({ name, payload: args[0] }))
+  s.events.subscribe((name, args) => seen.push({ name, payload: args[0] }))
   return seen
 }
 
@@ -23,12 +22,12 @@ describe('training a run through the studio service', () => {
   it('trains one run at a time in a data folder: a second start queues, visibly, and starts by itself', async () => {
     studio = tempStudio()
     const seen = record(studio)
-    const first = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
-    const second = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
+    const first = await studio.calls.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
+    const second = await studio.calls.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
     const queued = studio.runs.get(second.id)
     expect(queued).toMatchObject({ status: 'created', statusCode: 'queued', statusReason: expect.stringContaining(`one run trains at a time in this data folder ("${first.name}" now)`) })
     expect(runStatusLabel(queued)).toBe('queued')
-    await expect(studio.service.deleteRun(second.id)).rejects.toMatchObject({ code: 'conflict' })
+    await expect(studio.calls.deleteRun(second.id)).rejects.toMatchObject({ code: 'conflict' })
     expect(await studio.trainer.waitFor(first.id)).toBe('completed')
     expect(await studio.trainer.waitFor(second.id)).toBe('completed')
     // It trained only after the first had ended.
@@ -43,28 +42,28 @@ describe('training a run through the studio service', () => {
   it('trains in a worker and stores checkpoints, sample sheets and the loss log', async () => {
     studio = tempStudio()
     const seen = record(studio)
-    const run = await studio.service.startRun({ datasetPath: 'demo', preset: 'quick', overrides: tiny })
+    const run = await studio.calls.startRun({ datasetPath: 'demo', preset: 'quick', overrides: tiny })
     expect(run.status).toBe('created')
     expect(await studio.trainer.waitFor(run.id)).toBe('completed')
 
-    const done = await studio.service.getRun(run.id)
+    const done = await studio.calls.getRun(run.id)
     expect(done).toMatchObject({ status: 'completed', step: 3, targetSteps: 3, backend: expect.stringMatching(/wasm|cpu|tensorflow/) })
     expect(done.durationMs).toBeGreaterThan(0)
-    const log = await studio.service.getTrainingLog(run.id)
+    const log = await studio.calls.getTrainingLog(run.id)
     expect(log.length).toBeGreaterThan(0)
     for (const p of log) expect(Number.isFinite(p.dLossReal + p.dLossFake + p.gLoss)).toBe(true)
     expect(log.at(-1)!.gammas.map((g) => g.layer)).toEqual(expect.arrayContaining([expect.stringMatching(/^G\./)]))
     // The demo has 1 200 images: DiffAugment is on by default, and every log point carries r_t.
-    expect((done.config as RunConfig).augment.policy).toBe('diffaugment')
+    expect(done.config.augment.policy).toBe('diffaugment')
     for (const p of log) expect(Math.abs(p.realSign!)).toBeLessThanOrEqual(1)
-    const sigmas = await studio.service.getSpectralNorms(run.id)
+    const sigmas = await studio.calls.getSpectralNorms(run.id)
     expect(sigmas.map((p) => p.step)).toEqual([2]) // read with each sample sheet
     expect(sigmas[0].sigmas.map((s) => s.layer)).toEqual(expect.arrayContaining(['G.linear.w', 'D.linear.w']))
     for (const s of sigmas[0].sigmas) expect(s.sigma).toBeGreaterThan(0)
 
-    expect(await studio.service.getSampleSteps(run.id, 'ema')).toEqual([2])
-    expect(await studio.service.getSampleSteps(run.id, 'raw')).toEqual([2])
-    const sheet = await studio.service.getSampleSheet(run.id, 2, 'ema')
+    expect(await studio.calls.getSampleSteps(run.id, 'ema')).toEqual([2])
+    expect(await studio.calls.getSampleSteps(run.id, 'raw')).toEqual([2])
+    const sheet = await studio.calls.getSampleSheet(run.id, 2, 'ema')
     expect(sheet?.classNames).toHaveLength(10)
     expect(sheet?.perClass).toBe(8)
     expect(Buffer.from(sheet!.png.subarray(1, 4)).toString()).toBe('PNG')
@@ -82,12 +81,12 @@ describe('training a run through the studio service', () => {
     const seen = record(studio)
     const evaluated = { ...tiny, evalSamples: 100, sampleEvery: 100, checkpointEvery: { steps: 100 } }
     // The first run trains the dataset's feature extractor (tens of seconds) and caches it...
-    const first = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 2, evalEvery: 2 } })
+    const first = await studio.calls.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 2, evalEvery: 2 } })
     await studio.trainer.waitFor(first.id)
     // ...so the next run on the same folder evaluates within seconds of starting.
-    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 16, evalEvery: 4 } })
+    const run = await studio.calls.startRun({ datasetPath: 'demo', overrides: { ...evaluated, steps: 16, evalEvery: 4 } })
     expect(await studio.trainer.waitFor(run.id)).toBe('completed')
-    const metrics = await studio.service.getMetrics(run.id)
+    const metrics = await studio.calls.getMetrics(run.id)
     const fid = metrics.filter((m) => m.name === 'fid')
     expect(fid.length).toBeGreaterThan(0)
     for (const m of fid) {
@@ -99,10 +98,10 @@ describe('training a run through the studio service', () => {
     // The demo is conditional: its best is by intra-FID, with the features it was computed with.
     const intra = metrics.filter((m) => m.name === 'intra_fid')
     const best = intra.reduce((a, b) => (b.value <= a.value ? b : a))
-    expect((await studio.service.getRun(run.id)).best).toEqual({ metric: 'intra_fid', value: best.value, step: best.step, extractor: 'dataset-classifier' })
+    expect((await studio.calls.getRun(run.id)).best).toEqual({ metric: 'intra_fid', value: best.value, step: best.step, extractor: 'dataset-classifier' })
     expect(seen.some((e) => e.name === 'metricComputed')).toBe(true)
     // Sample health rides on the same evaluations: the gallery's grid, its duplicates, its nearest training images.
-    const health = await studio.service.getSampleHealth(run.id)
+    const health = await studio.calls.getSampleHealth(run.id)
     expect(health.map((h) => h.step)).toEqual(fid.map((m) => m.step))
     const last = health.at(-1)!
     expect(last).toMatchObject({ extractor: 'dataset-classifier', weights: 'ema', grid: { count: 80, columns: 8 }, nReal: 1200 })
@@ -110,8 +109,8 @@ describe('training a run through the studio service', () => {
     expect(last.memorisation.nFake).toBe(100)
     expect(metrics.filter((m) => m.name === 'nearest_real_ratio').map((m) => m.value)).toEqual(health.map((h) => h.memorisation.ratio))
     const isPng = (b: Uint8Array | undefined) => b !== undefined && b[0] === 0x89 && b[1] === 0x50
-    expect(isPng((await studio.service.getSampleHealthGrid(run.id, last.step))?.png)).toBe(true)
-    const view = (await studio.service.getNearestReal(run.id, last.step, 9))!
+    expect(isPng((await studio.calls.getSampleHealthGrid(run.id, last.step))?.png)).toBe(true)
+    const view = (await studio.calls.getNearestReal(run.id, last.step, 9))!
     expect(view).toMatchObject({ sample: 9, classIndex: 1, nReal: 1200 })
     expect(view.neighbours.map((n) => n.rank)).toEqual([0, 1, 2])
     expect(view.neighbours.every((n, i) => isPng(n.png) && (i === 0 || n.distance >= view.neighbours[i - 1].distance))).toBe(true)
@@ -122,41 +121,41 @@ describe('training a run through the studio service', () => {
     // A real SQLITE_FULL: cap the database a little above its current size.
     const pages = studio.db.pragma('page_count', { simple: true }) as number
     studio.db.pragma(`max_page_count = ${pages + 64}`)
-    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 4, checkpointEvery: { steps: 1 } } })
+    const run = await studio.calls.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 4, checkpointEvery: { steps: 1 } } })
     await vi.waitFor(() => expect(studio.runs.get(run.id).status).toBe('paused'), { timeout: 60_000, interval: 200 })
     expect(studio.runs.get(run.id)).toMatchObject({ statusCode: 'disk-full', statusReason: expect.stringMatching(/disk .*full.*free some space, then resume/) })
     expect(studio.db.pragma('integrity_check', { simple: true })).toBe('ok')
 
     studio.db.pragma('max_page_count = 1073741823')
-    await studio.service.resumeRun(run.id)
+    await studio.calls.resumeRun(run.id)
     expect(await studio.trainer.waitFor(run.id)).toBe('completed')
     expect(studio.runs.get(run.id)).toMatchObject({ status: 'completed', step: 4 })
   })
 
   it("shows where the generator's last attention layer looks from a pixel of a gallery sample", async () => {
     studio = tempStudio()
-    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2, checkpointEvery: { steps: 2 } } })
+    const run = await studio.calls.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2, checkpointEvery: { steps: 2 } } })
     await studio.trainer.waitFor(run.id)
-    const view = await studio.service.getAttention(run.id, { step: 2, row: 1, column: 3, x: 5, y: 7, weights: 'ema' })
+    const view = await studio.calls.getAttention(run.id, { step: 2, row: 1, column: 3, x: 5, y: 7, weights: 'ema' })
     expect(view).toMatchObject({ step: 2, layer: 'G.attention32', variant: 'pooled', keyWidth: 16, keyHeight: 16, size: 256, query: { x: 5, y: 7 } })
     for (const png of [view.image, view.heatmap]) {
       const meta = await sharp(png).metadata()
       expect([meta.format, meta.width, meta.height]).toEqual(['png', 256, 256])
     }
     // Another pixel of the same sample: another map from the same loaded checkpoint.
-    const other = await studio.service.getAttention(run.id, { step: 2, row: 1, column: 3, x: 30, y: 30, weights: 'ema' })
+    const other = await studio.calls.getAttention(run.id, { step: 2, row: 1, column: 3, x: 30, y: 30, weights: 'ema' })
     expect(Buffer.from(other.image).equals(Buffer.from(view.image))).toBe(true)
     expect(Buffer.from(other.heatmap).equals(Buffer.from(view.heatmap))).toBe(false)
-    await expect(studio.service.getAttention(run.id, { step: 2, row: 10, column: 0, x: 0, y: 0, weights: 'ema' })).rejects.toMatchObject({ code: 'invalid-argument' })
+    await expect(studio.calls.getAttention(run.id, { step: 2, row: 10, column: 0, x: 0, y: 0, weights: 'ema' })).rejects.toMatchObject({ code: 'invalid-argument' })
   })
 
   it('refuses invalid settings by field name and creates no run', async () => {
     studio = tempStudio()
-    await expect(studio.service.startRun({ datasetPath: 'demo', overrides: { batchSize: 0 } })).rejects.toMatchObject({
+    await expect(studio.calls.startRun({ datasetPath: 'demo', overrides: { batchSize: 0 } })).rejects.toMatchObject({
       code: 'invalid-argument',
       message: expect.stringContaining('batchSize'),
     })
-    await expect(studio.service.startRun({ datasetPath: '/no/such/folder', overrides: tiny })).rejects.toMatchObject({
+    await expect(studio.calls.startRun({ datasetPath: '/no/such/folder', overrides: tiny })).rejects.toMatchObject({
       code: 'invalid-argument',
       message: expect.stringContaining('/no/such/folder'),
     })
@@ -165,19 +164,19 @@ describe('training a run through the studio service', () => {
 
   it('marks a run left running by a dead process as interrupted, and resumes it from its last checkpoint', async () => {
     studio = tempStudio()
-    const run = await studio.service.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2 } })
+    const run = await studio.calls.startRun({ datasetPath: 'demo', overrides: { ...tiny, steps: 2 } })
     await studio.trainer.waitFor(run.id)
     // Simulate a crash after step 2: the row says running, the process is gone.
     studio.runs.setStatus(run.id, 'running')
     await studio.close()
-    const reopened = openStudio({ dataDir: studio.dataDir, host: 'browser' })
+    const reopened = openStudioParts({ dataDir: studio.dataDir, host: 'browser' })
     try {
       expect(reopened.runs.get(run.id).status).toBe('interrupted')
-      await reopened.service.resumeRun(run.id, 1)
+      await reopened.calls.resumeRun(run.id, 1)
       expect(await reopened.trainer.waitFor(run.id)).toBe('completed')
       const resumed = reopened.runs.get(run.id)
       expect(resumed).toMatchObject({ status: 'completed', step: 3, targetSteps: 3 })
-      const steps = (await reopened.service.getTrainingLog(run.id)).map((p) => p.step)
+      const steps = (await reopened.calls.getTrainingLog(run.id)).map((p) => p.step)
       expect(new Set(steps).size).toBe(steps.length)
       expect(steps.at(-1)).toBe(3)
     } finally {

@@ -7,7 +7,7 @@ import type { DatasetReport, ScanProgress } from '../../../src-shared/dataset'
 import { StudioError } from '../../../src-shared/errors'
 import { buildRunConfig, type DatasetFacts, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
 import { STOPPED_BY_USER, type RunSummary } from '../../../src-shared/runs'
-import { DEMO_DATASET, StartRunSchema, type AttentionView, type RunEstimate, type StartRunRequest } from '../../../src-shared/training'
+import { DEMO_DATASET, type AttentionView, type RunEstimate, type StartRun } from '../../../src-shared/training'
 import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
@@ -103,8 +103,7 @@ export class TrainingManager {
   }
 
   /** probed: what 'auto' gets here. A run that names webgpu trains there even on a software adapter, which auto skips. */
-  estimate(request: StartRunRequest, probed: BackendReport): RunEstimate {
-    const req = StartRunSchema.parse(request)
+  estimate(req: StartRun, probed: BackendReport): RunEstimate {
     const config = configFrom(req.preset, req.ablation, req.overrides ?? {})
     const backend = config.backend === 'webgpu' ? 'webgpu' : probed.name
     return estimateRun(config, backend, undefined, backend === probed.name ? probed.adapter : undefined)
@@ -113,7 +112,7 @@ export class TrainingManager {
   /** A new run with another run's dataset and every setting of its config (steps restart at 0). */
   async clone(id: string, name?: string): Promise<RunSummary> {
     const source = this.deps.runs.get(id)
-    const config = this.deps.runs.config(id) as RunConfig
+    const config = this.deps.runs.config(id)
     const { preset, ablation, ...settings } = config
     return this.startRun({
       datasetPath: source.datasetPath === demoDatasetDir() ? DEMO_DATASET : source.datasetPath,
@@ -124,8 +123,8 @@ export class TrainingManager {
     })
   }
 
-  async startRun(request: StartRunRequest): Promise<RunSummary> {
-    const req = StartRunSchema.parse(request)
+  /** `req` as the contract's schema parsed it (the door, door.ts); its overrides are checked here, against the run-config schema. */
+  async startRun(req: StartRun): Promise<RunSummary> {
     this.refuseIfOwnedElsewhere('Cannot start a run')
     const root = this.resolveDatasetPath(req.datasetPath)
     const draft = configFrom(req.preset, req.ablation, req.overrides ?? {})
@@ -191,7 +190,7 @@ export class TrainingManager {
     }
     const run = this.deps.runs.get(id)
     this.refuseIfOwnedElsewhere(`Cannot resume "${run.name}"`)
-    let config = this.deps.runs.config(id) as RunConfig
+    let config = this.deps.runs.config(id)
     if (extraSteps) {
       config = { ...config, steps: Math.max(config.steps, run.step) + extraSteps }
       this.deps.runs.setConfig(id, config, config.steps)
@@ -217,7 +216,7 @@ export class TrainingManager {
    * sample, from the checkpoint at or before `step` (the sheet's step).
    */
   async attention(id: string, step: number, query: AttentionQuery): Promise<AttentionView> {
-    const config = this.deps.runs.config(id) as RunConfig
+    const config = this.deps.runs.config(id)
     if (config.gAttention.length === 0 || config.attentionBlock !== 'attention') {
       throw new StudioError('unsupported', `Run "${this.deps.runs.get(id).name}" has no generator attention layer (${config.ablation}).`, id)
     }
@@ -230,7 +229,7 @@ export class TrainingManager {
   async sampleCheckpoint(id: string, step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
     const checkpoint = this.deps.training.latestCheckpointRef(id, step)
     if (checkpoint?.step !== step) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" keeps no checkpoint at step ${step}.`, 'step')
-    return this.inspect(id, this.deps.runs.config(id) as RunConfig, checkpoint, (inspector) => inspector.samples(z, labels, weights))
+    return this.inspect(id, this.deps.runs.config(id), checkpoint, (inspector) => inspector.samples(z, labels, weights))
   }
 
   /**

@@ -10,12 +10,12 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { RunSummary } from '../../../src-shared/runs'
-import { openStudio, type Studio } from '../open-studio'
+import { openStudioParts, type StudioParts } from '../open-studio'
 
 const CLI = join(import.meta.dirname, '..', '..', '..', 'out', 'main', 'cli.js')
 let dataDir: string
 let trainer: ChildProcess | undefined
-let browser: Studio | undefined
+let browser: StudioParts | undefined
 
 afterEach(async () => {
   trainer?.kill('SIGKILL')
@@ -50,9 +50,9 @@ describe('one data folder, two processes', () => {
     const { id } = runningRun()!
 
     // This process opens the folder: the run stays the CLI's.
-    browser = openStudio({ dataDir, host: 'browser' })
+    browser = openStudioParts({ dataDir, host: 'browser' })
     const seen: { name: string; payload: unknown }[] = []
-    browser.service.events.subscribe((name, args) => seen.push({ name, payload: args[0] }))
+    browser.events.subscribe((name, args) => seen.push({ name, payload: args[0] }))
     const watched = browser.runs.get(id)
     expect(watched).toMatchObject({ status: 'running', trainedElsewhere: { pid: child.pid } })
 
@@ -65,10 +65,10 @@ describe('one data folder, two processes', () => {
     const resumed = cli('resume', id)
     expect(resumed.status).toBe(1)
     expect(resumed.err).toMatch(new RegExp(`another SAGAN Studio process \\(pid ${child.pid} on .+, since .+\\) trains in this data folder`))
-    await expect(browser.service.resumeRun(id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
-    await expect(browser.service.stopRun(id)).rejects.toMatchObject({ code: 'conflict' })
-    await expect(browser.service.deleteRun(id)).rejects.toMatchObject({ code: 'conflict' })
-    await expect(browser.service.startRun({ datasetPath: 'demo' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
+    await expect(browser.calls.resumeRun(id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
+    await expect(browser.calls.stopRun(id)).rejects.toMatchObject({ code: 'conflict' })
+    await expect(browser.calls.deleteRun(id)).rejects.toMatchObject({ code: 'conflict' })
+    await expect(browser.calls.startRun({ datasetPath: 'demo' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
     expect(browser.runs.list()).toHaveLength(1)
 
     // It follows the run live from the database: progress and sample sheets arrive as events.
@@ -90,8 +90,8 @@ describe('one data folder, two processes', () => {
     expect(seen.some((e) => e.name === 'runUpdated' && (e.payload as RunSummary).status === 'interrupted')).toBe(true)
 
     // Now this process may take the folder and resume it (stopped again at once: the step count is not the point).
-    await browser.service.resumeRun(id)
-    await browser.service.stopRun(id)
+    await browser.calls.resumeRun(id)
+    await browser.calls.stopRun(id)
     expect(await browser.trainer.waitFor(id).catch(() => browser!.runs.get(id).status)).toMatch(/stopped|completed/)
     expect(browser.runs.get(id)).toMatchObject({ trainedElsewhere: null })
   })

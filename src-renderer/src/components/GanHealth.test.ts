@@ -43,7 +43,7 @@ describe('GAN health panel', () => {
     const sigmas = [{ layer: 'G.block0.conv1.w', sigma: 1.3 }, { layer: 'D.linear.w', sigma: 2.1 }]
     training.appendSigmas(runId, { step: 100, sigmas })
     expect(screen.getByTestId('health-augment').textContent).toContain('probability p = 1')
-    studio.service.events.emit('spectralNormsLogged', { runId, step: 100, sigmas })
+    studio.events.emit('spectralNormsLogged', { runId, step: 100, sigmas })
     await waitFor(() => expect(screen.getByLabelText('Spectral norm σ per layer, G (before normalisation)')).toBeTruthy())
     expect(screen.getByLabelText('Spectral norm σ per layer, D (before normalisation)')).toBeTruthy()
   })

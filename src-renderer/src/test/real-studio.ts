@@ -11,7 +11,7 @@ export function realStudioConnection(backend: BackendReport = { name: 'wasm', sk
   // worker, and the views only show what it reports.
   const studio = tempStudio({ probeBackend: async () => backend })
   const [serverEnd, clientEnd] = memoryPipe()
-  exposeStudio(studio.service, studio.service.events, serverEnd)
+  exposeStudio(studio.calls, studio.events, serverEnd)
   const connection = new Connection({ kind: 'websocket', open: async () => ({ ...clientEnd, close: () => undefined }) })
   return { studio, connection }
 }

@@ -94,7 +94,7 @@ describe('Run view', () => {
   it('live progress events move the step, speed and backend without reloading', async () => {
     const { studio, id } = setup('running')
     await screen.findByText('Loss and attention curves appear with the first training step.')
-    studio.service.events.emit('runProgress', {
+    studio.events.emit('runProgress', {
       runId: id, step: 3, targetStep: 10, dLossReal: 0.9, dLossFake: 0.8, gLoss: 1.2,
       gammas: [{ layer: 'g32', value: 0.01 }], realSign: 0.4, augmentP: null, imagesPerSecond: 12.5, etaSeconds: 42, backend: 'wasm',
     })
@@ -110,7 +110,7 @@ describe('Run view', () => {
     expect((await screen.findByTestId('gallery-empty')).textContent).toContain('The first sheet is saved at step 50')
     const save = (step: number) => {
       training.saveSamples(id, step, 'ema', PNG, 8)
-      studio.service.events.emit('samplesSaved', { runId: id, step, weights: 'ema' })
+      studio.events.emit('samplesSaved', { runId: id, step, weights: 'ema' })
     }
     save(50)
     await waitFor(() => expect(screen.getByTestId('sheet-step').textContent).toBe('50'))
