@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectStudio } from '../../src-shared/rpc-client'
 import { RunConfigSchema } from '../../src-shared/run-config'
+import { LOCAL_CALL_NAMES } from '../../src-shared/contract'
 import type { RunSummary } from '../../src-shared/runs'
 import { memoryPipe } from '../testing/memory-pipe'
 import { sampleRun, tempStudio, type TempStudio } from '../testing/studio-fixture'
@@ -77,5 +78,16 @@ describe('contract over an in-memory pipe', () => {
     const answer = new Promise<unknown>((resolve) => clientEnd.on((m) => resolve(m)))
     await clientEnd.post({ t: 'q', i: 'u1', m: 'formatDisk', a: [] })
     expect(await answer).toMatchObject({ t: 's', i: 'u1', e: { code: 'not-found', message: expect.stringContaining('Unknown call "formatDisk"') } })
+  })
+
+  it.each(LOCAL_CALL_NAMES)('never lets a page make the local call %s: the door has it, the wire does not', async (name) => {
+    studio = tempStudio()
+    const run = studio.runs.create(sampleRun)
+    const [serverEnd, clientEnd] = memoryPipe()
+    exposeStudio(studio.calls, studio.events, serverEnd)
+    const answer = new Promise<unknown>((resolve) => clientEnd.on((m) => resolve(m)))
+    await clientEnd.post({ t: 'q', i: 'l1', m: name, a: [run.id, studio.dataDir] })
+    expect(await answer).toMatchObject({ t: 's', i: 'l1', e: { code: 'not-found', message: expect.stringContaining(`Unknown call "${name}"`) } })
+    expect(typeof studio.calls[name]).toBe('function')
   })
 })
