@@ -22,6 +22,7 @@ export default defineConfig({
           index: resolve('src-main/electron/main.ts'),
           cli: resolve('src-main/cli/main.ts'),
           'training-worker': resolve('src-main/engine/worker/training-worker.ts'),
+          'inspection-worker': resolve('src-main/engine/worker/inspection-worker.ts'),
           'replica-worker': resolve('src-main/engine/replicas/replica-worker.ts'),
           'evaluation-worker': resolve('src-main/metrics/worker/evaluation-worker.ts'),
           'export-worker': resolve('src-main/export/model/export-worker.ts'),

@@ -8,7 +8,8 @@ import type { BackendPreference } from '../../../src-shared/run-config'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
 import { createCollectiveBuffers, SharedMemoryCollective } from '../parallel/collective'
 import { assertInLockstep, exchangeDigests } from '../parallel/lockstep'
-import type { PrimaryToReplica, ReplicaInit, ReplicaToPrimary } from './replica-messages'
+import { connectWorker, type Rpc, transferring } from '../../workers/rpc'
+import type { ReplicaCalls, ReplicaInit } from './replica-contract'
 
 export type SpawnReplica = (init: ReplicaInit) => Worker
 
@@ -31,6 +32,7 @@ export class ReplicaGroup {
     private readonly trainer: SaganTrainer,
     private readonly collective: SharedMemoryCollective,
     private readonly workers: Worker[],
+    private readonly replicas: Rpc<ReplicaCalls>[],
   ) {
     // A replica that dies between steps fails the next step at once instead of hanging it.
     workers.forEach((w, i) => {
@@ -47,16 +49,21 @@ export class ReplicaGroup {
     const buffers = createCollectiveBuffers(size, trainer.exchangeCapacity)
     const state = SaganTrainer.serializeState(await trainer.getState())
     const workers: Worker[] = []
+    const replicas: Rpc<ReplicaCalls>[] = []
     try {
-      for (let rank = 1; rank < size; rank++) workers.push(spawn({ rank, buffers, config: trainer.config, data, state, backend }))
-      await Promise.all(workers.map((w, i) => whenReady(w, i + 1)))
+      for (let rank = 1; rank < size; rank++) {
+        const worker = spawn({ rank, buffers, config: trainer.config, data, state, backend })
+        workers.push(worker)
+        replicas.push(connectWorker<ReplicaCalls>(worker, "replica worker"))
+      }
+      await Promise.all(replicas.map((r, i) => r.started().catch((err: Error) => Promise.reject(new Error(`replica ${i + 1} could not start: ${err.message}`)))))
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()))
       throw err
     }
     const collective = new SharedMemoryCollective(buffers, 0)
     trainer.attachCollective(collective)
-    return new ReplicaGroup(trainer, collective, workers)
+    return new ReplicaGroup(trainer, collective, workers, replicas)
   }
 
   get size(): number {
@@ -64,13 +71,14 @@ export class ReplicaGroup {
   }
 
   /** One training step over whole batches (trainer.batchesPerStep of them); blocks until every replica has done its share. */
-  trainStep(batches: Batch[]): Promise<StepResult> {
+  async trainStep(batches: Batch[]): Promise<StepResult> {
     const shares = batches.map((b) => splitBatch(b, this.size))
-    this.workers.forEach((w, i) => {
+    // Each call is posted at once; the replicas compute while this trainer does its own share.
+    const replicas = this.replicas.map((r, i) => {
       const mine = shares.map((s) => s[i + 1])
-      post(w, { type: 'step', batches: mine }, mine.flatMap((b) => [b.images.buffer as ArrayBuffer, b.labels.buffer as ArrayBuffer]))
+      return r.step(transferring(mine, mine.flatMap((b) => [b.images.buffer, b.labels.buffer])))
     })
-    return this.trainer.trainStep(shares.map((s) => s[0]))
+    return this.together(this.trainer.trainStep(shares.map((s) => s[0])), replicas)
   }
 
   /**
@@ -78,9 +86,26 @@ export class ReplicaGroup {
    * state: the primary's serialized state, when the caller has it already (a checkpoint does).
    */
   async verifyLockstep(state?: Uint8Array): Promise<void> {
-    state ??= SaganTrainer.serializeState(await this.trainer.getState())
-    for (const w of this.workers) post(w, { type: 'verify' })
-    assertInLockstep(exchangeDigests(state, this.collective))
+    const bytes = state ?? SaganTrainer.serializeState(await this.trainer.getState())
+    const replicas = this.replicas.map((r) => r.verify())
+    await this.together(Promise.resolve().then(() => assertInLockstep(exchangeDigests(bytes, this.collective))), replicas)
+  }
+
+  /**
+   * The primary's part of a collective operation, after every replica did its part.
+   * A failure anywhere aborted the collective, so the primary's own error (which names
+   * the replica that failed) is the one to report.
+   */
+  private async together<T>(primary: Promise<T>, replicas: Promise<void>[]): Promise<T> {
+    const all = Promise.all(replicas)
+    try {
+      const result = await primary
+      await all
+      return result
+    } catch (err) {
+      await all.catch(() => undefined)
+      throw err
+    }
   }
 
   /** Stops the replicas; the trainer goes on alone with the group's (identical) state. */
@@ -90,16 +115,4 @@ export class ReplicaGroup {
     this.collective.abort('the replica group was shut down')
     await Promise.all(this.workers.map((w) => w.terminate()))
   }
-}
-
-function post(worker: Worker, message: PrimaryToReplica, transfer: ArrayBuffer[] = []): void {
-  worker.postMessage(message, transfer)
-}
-
-function whenReady(worker: Worker, rank: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    worker.once('message', (m: ReplicaToPrimary) => (m.type === 'ready' ? resolve() : reject(new Error(`replica ${rank} could not start: ${m.message}`))))
-    worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`replica ${rank} exited before it was ready (code ${code})`)))
-  })
 }

@@ -63,7 +63,7 @@ async function search(): Promise<FoundAdapter> {
  * Headless EGL: without a display Mesa needs the surfaceless platform; WebGPU
  * compute draws nothing anyway. Only the main thread's process.env is the real
  * environment (a worker's is a copy Dawn never reads), so whoever spawns the
- * training worker calls this too (engine/worker/bundled-worker.ts).
+ * training worker calls this too (workers/bundled-worker.ts).
  */
 export function useSurfacelessEgl(): void {
   if (process.platform === 'linux') process.env.EGL_PLATFORM ??= 'surfaceless'

@@ -1,6 +1,6 @@
 // worker_threads entry (built to out/main/evaluation-worker.js): trains or
 // restores the dataset-classifier extractor, builds the real-image reference,
-// then answers 'evaluate' messages with labelled metric values and, given the
+// then answers 'evaluate' calls with labelled metric values and, given the
 // fixed-noise grid, the sample-health checks (near-duplicates, nearest real images).
 import { parentPort } from 'node:worker_threads'
 import { initBackend } from '../../engine/backend'
@@ -11,11 +11,10 @@ import { buildRealSet, checkSampleHealth, neighbourImages, type RealSet } from '
 import type { FeatureMatrix } from '../feature-matrix'
 import type { ImageBatch } from '../image-batch'
 import type { RealReference } from '../real-reference'
-import type { EvaluatorToMain, FixedNoiseGrid, HealthMessage, MainToEvaluator, RealImages } from './messages'
+import { serve } from '../../workers/rpc'
+import type { EvaluationCalls, EvaluationPrepare, EvaluationRequest, Evaluated, FixedNoiseGrid, HealthMessage, Prepared, RealImages } from './evaluation-contract'
 
 if (!parentPort) throw new Error('evaluation-worker.ts must run inside a worker_threads Worker')
-const port = parentPort
-const post = (m: EvaluatorToMain) => port.postMessage(m)
 
 let extractor: DatasetClassifier | null = null
 let reference: RealReference | null = null
@@ -25,22 +24,21 @@ let numClasses = 0
 let imageSize = 0
 let channels: 1 | 3 = 3
 
-async function handle(m: MainToEvaluator): Promise<void> {
-  if (m.type === 'prepare') {
-    const started = performance.now()
-    await initBackend(m.backend)
-    numClasses = m.real.numClasses
-    imageSize = m.real.imageSize
-    channels = m.real.channels
-    const prepared = await prepareDatasetExtractor(m.real, m.cached)
-    extractor = prepared.extractor
-    reference = prepared.reference
-    real = m.real
-    realSet = await buildRealSet(extractor, { ...m.real, numClasses: m.real.numClasses >= 2 ? m.real.numClasses : 1 })
-    const built = prepared.built
-    post({ type: 'prepared', extractorDetail: extractor.detail, seconds: (performance.now() - started) / 1000, built })
-    return
-  }
+async function prepare(m: EvaluationPrepare): Promise<Prepared> {
+  const started = performance.now()
+  await initBackend(m.backend)
+  numClasses = m.real.numClasses
+  imageSize = m.real.imageSize
+  channels = m.real.channels
+  const prepared = await prepareDatasetExtractor(m.real, m.cached)
+  extractor = prepared.extractor
+  reference = prepared.reference
+  real = m.real
+  realSet = await buildRealSet(extractor, { ...m.real, numClasses: m.real.numClasses >= 2 ? m.real.numClasses : 1 })
+  return { extractorDetail: extractor.detail, seconds: (performance.now() - started) / 1000, built: prepared.built }
+}
+
+async function evaluateSamples(m: EvaluationRequest): Promise<Evaluated> {
   if (!extractor || !reference) throw new Error('evaluate before prepare')
   const started = performance.now()
   const result = await evaluate({
@@ -51,7 +49,7 @@ async function handle(m: MainToEvaluator): Promise<void> {
   })
   const health = m.grid ? await sampleHealth(m.step, m.grid, result.fakeFeatures) : undefined
   const values = health ? [...result.values, ...health.values] : result.values
-  post({ type: 'metrics', step: m.step, values, warnings: result.warnings, seconds: (performance.now() - started) / 1000, health: health?.message })
+  return { step: m.step, values, warnings: result.warnings, seconds: (performance.now() - started) / 1000, health: health?.message }
 }
 
 async function sampleHealth(step: number, grid: FixedNoiseGrid, fake: FeatureMatrix) {
@@ -81,10 +79,15 @@ async function sampleHealth(step: number, grid: FixedNoiseGrid, fake: FeatureMat
   return { values: checked.values, message }
 }
 
-// One message at a time: evaluations queue behind preparation.
-let queue = Promise.resolve()
-port.on('message', (m: MainToEvaluator) => {
-  queue = queue.then(() => handle(m)).catch((err: unknown) => {
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err), step: m.type === 'evaluate' ? m.step : undefined })
-  })
-})
+// One call at a time: evaluations queue behind preparation.
+let queue: Promise<unknown> = Promise.resolve()
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work)
+  queue = run.catch(() => undefined)
+  return run
+}
+
+serve<EvaluationCalls>(parentPort, () => ({
+  prepare: (m) => inTurn(() => prepare(m)),
+  evaluate: (m) => inTurn(() => evaluateSamples(m)),
+}))

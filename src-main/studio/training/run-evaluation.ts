@@ -8,20 +8,17 @@ import type { Worker } from 'node:worker_threads'
 import type { StudioEvents } from '../../../src-shared/contract'
 import type { EventHub } from '../../../src-shared/event-hub'
 import type { RunConfig } from '../../../src-shared/run-config'
-import type { DatasetPayload } from '../../engine/worker/messages'
+import type { DatasetPayload, Samples } from '../../engine/worker/training-contract'
 import { datasetClassifierCacheKey } from '../../metrics/dataset-classifier'
 import { realReferenceCacheKey } from '../../metrics/real-reference'
 import { seededNormal } from '../../random'
-import type { EvaluatorToMain, MainToEvaluator } from '../../metrics/worker/messages'
+import type { EvaluationCalls, Evaluated, HealthMessage, Prepared } from '../../metrics/worker/evaluation-contract'
 import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
-import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
+import { spawnBundledWorker } from '../../workers/bundled-worker'
+import { connectWorker, type Rpc } from '../../workers/rpc'
 import { fixedLatents, sheetColumns, sheetPerClass } from '../../engine/fixed-latents'
 import { encodeGrid } from '../../export/sample-grid'
-import type { HealthMessage } from '../../metrics/worker/messages'
-
-/** Sample requests for evaluation use ids from here up, so they never clash with UI requests. */
-const EVAL_REQUEST_BASE = 1_000_000_000
 
 /** Where a dataset's extractor and real-image statistics are cached. */
 export function extractorCacheKeys(fingerprint: string, imageSize: number): { classifier: string; reference: string } {
@@ -43,11 +40,12 @@ export interface EvaluationDeps {
   training: TrainingStore
   events: EventHub<StudioEvents>
   /** Asks the training worker for images of these latents and labels. */
-  requestSamples: (requestId: number, z: Float32Array, labels: Int32Array) => void
+  sample: (z: Float32Array, labels: Int32Array) => Promise<Samples>
 }
 
 export class RunEvaluation {
   private readonly worker: Worker
+  private readonly rpc: Rpc<EvaluationCalls>
   private prepared = false
   /** idle, waiting for the training worker's images, or waiting for the metrics. */
   private phase: 'idle' | 'sampling' | 'evaluating' = 'idle'
@@ -61,8 +59,7 @@ export class RunEvaluation {
   private readonly weights: 'raw' | 'ema'
   private readonly imageSize: number
   private readonly channels: 1 | 3
-  /** Worker messages handled one at a time (storing a health report awaits PNG encoding). */
-  private queue: Promise<void> = Promise.resolve()
+  private closed = false
 
   constructor(
     private readonly runId: string,
@@ -78,20 +75,21 @@ export class RunEvaluation {
     this.imageSize = dataset.imageSize
     this.channels = dataset.channels
     this.worker = spawnBundledWorker('evaluation-worker')
-    this.worker.on('message', (m: EvaluatorToMain) => {
-      this.queue = this.queue.then(() => this.onMessage(m)).catch((err: unknown) => {
-        deps.runs.addEvent(runId, 'error', `Storing the evaluation failed: ${err instanceof Error ? err.message : String(err)}`)
-        this.idle()
+    this.rpc = connectWorker<EvaluationCalls>(this.worker, 'evaluation worker')
+    this.rpc
+      .prepare({
+        backend: config.backend,
+        real: { images: dataset.images, labels: dataset.labels, numClasses: dataset.classNames.length, imageSize: dataset.imageSize, channels: dataset.channels },
+        cached: { classifier: deps.training.cached(this.keys.classifier), reference: deps.training.cached(this.keys.reference) },
       })
-    })
-    this.worker.on('error', (err) => deps.runs.addEvent(runId, 'error', `Evaluation stopped: ${err.message}`))
-    const post = (m: MainToEvaluator) => this.worker.postMessage(m)
-    post({
-      type: 'prepare',
-      backend: config.backend,
-      real: { images: dataset.images, labels: dataset.labels, numClasses: dataset.classNames.length, imageSize: dataset.imageSize, channels: dataset.channels },
-      cached: { classifier: deps.training.cached(this.keys.classifier), reference: deps.training.cached(this.keys.reference) },
-    })
+      .then(
+        (prepared) => this.onPrepared(prepared),
+        (err: unknown) => {
+          this.report(`Evaluation failed: ${messageOf(err)}`)
+          this.idle()
+        },
+      )
+      .catch((err: unknown) => this.report(`Storing the evaluation failed: ${messageOf(err)}`))
   }
 
   /** Called on every progress report; starts an evaluation when one is due and none is running. */
@@ -106,35 +104,39 @@ export class RunEvaluation {
     const labelsAll = new Int32Array(labels.length + this.grid.labels.length)
     labelsAll.set(labels)
     labelsAll.set(this.grid.labels, labels.length)
-    this.deps.requestSamples(EVAL_REQUEST_BASE + step, zAll, labelsAll)
+    this.deps.sample(zAll, labelsAll).then(
+      (samples) => {
+        if (this.phase === 'sampling') this.evaluate(samples) // else closed meanwhile
+      },
+      () => this.cancelSampling(), // the training worker could not answer (the run ended first): nothing to evaluate
+    )
   }
 
-  /** Takes the images of an evaluation request; false when the request was not ours. */
-  onSamples(requestId: number, step: number, images: Uint8Array, labels: Int32Array): boolean {
-    if (!RunEvaluation.owns(requestId)) return false
+  /** Hands the images of an evaluation to the evaluation worker and stores what it answers. */
+  private evaluate({ step, images, labels }: Samples): void {
     this.phase = 'evaluating'
     // images: [evalSamples + grid, S, S, C]; the grid's part is copied for its PNG.
     const n = labels.length - this.grid.labels.length
     const per = this.imageSize * this.imageSize * this.channels
     const gridImages = images.slice(n * per)
     this.gridPng = encodeGrid({ images: gridImages, count: this.grid.labels.length, size: this.imageSize, channels: this.channels, columns: this.grid.columns })
-    const m: MainToEvaluator = {
-      type: 'evaluate',
-      step,
-      images: images.subarray(0, n * per),
-      labels: labels.subarray(0, n),
-      grid: { images: gridImages, labels: this.grid.labels, columns: this.grid.columns, weights: this.weights },
-    }
-    this.worker.postMessage(m, [images.buffer as ArrayBuffer])
-    return true
-  }
-
-  static owns(requestId: number | undefined): boolean {
-    return requestId !== undefined && requestId >= EVAL_REQUEST_BASE
+    this.rpc
+      .evaluate({
+        step,
+        images: images.subarray(0, n * per),
+        labels: labels.subarray(0, n),
+        grid: { images: gridImages, labels: this.grid.labels, columns: this.grid.columns, weights: this.weights },
+      })
+      .then(
+        (evaluated) => this.store(evaluated),
+        (err: unknown) => this.report(`Evaluation at step ${step} failed: ${messageOf(err)}`),
+      )
+      .catch((err: unknown) => this.report(`Storing the evaluation failed: ${messageOf(err)}`))
+      .finally(() => this.idle())
   }
 
   /** The training worker could not answer (the run ended first): nothing to evaluate. */
-  cancelSampling(): void {
+  private cancelSampling(): void {
     if (this.phase === 'sampling') this.idle()
   }
 
@@ -150,6 +152,7 @@ export class RunEvaluation {
         setTimeout(resolve, timeoutMs).unref()
       })
     }
+    this.closed = true // what the ended worker leaves unanswered is no error of the run
     await this.worker.terminate()
   }
 
@@ -165,33 +168,34 @@ export class RunEvaluation {
     if (h.report.duplicates.warning) this.deps.runs.addEvent(this.runId, 'warning', `Step ${h.report.step}: ${h.report.duplicates.warning}`)
   }
 
+  private report(error: string): void {
+    if (!this.closed) this.deps.runs.addEvent(this.runId, 'error', error)
+  }
+
   private idle(): void {
     this.phase = 'idle'
     this.settle?.()
     this.settle = null
   }
 
-  private async onMessage(m: EvaluatorToMain): Promise<void> {
-    const { runs, training, events } = this.deps
-    switch (m.type) {
-      case 'prepared':
-        this.prepared = true
-        this.settle?.()
-        if (m.built.classifier) training.cache(this.keys.classifier, m.built.classifier)
-        if (m.built.reference) training.cache(this.keys.reference, m.built.reference)
-        runs.addEvent(this.runId, 'info', `Evaluation ready in ${m.seconds.toFixed(1)} s: ${m.extractorDetail}`)
-        break
-      case 'metrics':
-        if (m.health) await this.saveHealth(m.health)
-        training.saveMetrics(this.runId, m.values)
-        events.emit('metricComputed', { runId: this.runId, step: m.step, values: m.values, warnings: m.warnings })
-        events.emit('runUpdated', runs.get(this.runId))
-        this.idle()
-        break
-      case 'error':
-        runs.addEvent(this.runId, 'error', `Evaluation${m.step === undefined ? '' : ` at step ${m.step}`} failed: ${m.message}`)
-        this.idle()
-        break
-    }
+  private onPrepared(m: Prepared): void {
+    this.prepared = true
+    this.settle?.()
+    const { runs, training } = this.deps
+    if (m.built.classifier) training.cache(this.keys.classifier, m.built.classifier)
+    if (m.built.reference) training.cache(this.keys.reference, m.built.reference)
+    runs.addEvent(this.runId, 'info', `Evaluation ready in ${m.seconds.toFixed(1)} s: ${m.extractorDetail}`)
   }
+
+  private async store(m: Evaluated): Promise<void> {
+    const { runs, training, events } = this.deps
+    if (m.health) await this.saveHealth(m.health)
+    training.saveMetrics(this.runId, m.values)
+    events.emit('metricComputed', { runId: this.runId, step: m.step, values: m.values, warnings: m.warnings })
+    events.emit('runUpdated', runs.get(this.runId))
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }

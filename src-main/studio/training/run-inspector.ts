@@ -1,16 +1,16 @@
-// Looks inside a run's saved generator without training it: a training
-// worker loads one checkpoint in inspect-only mode and answers attention and
-// sample requests. Used for the attention overlay and for exported sheets,
-// live run or not.
+// Looks inside a run's saved generator without training it: an inspection
+// worker loads one checkpoint and answers attention and sample requests.
+// Used for the attention overlay and for exported sheets, live run or not.
 import type { Worker } from 'node:worker_threads'
 import type { RunConfig } from '../../../src-shared/run-config'
 import type { AttentionView } from '../../../src-shared/training'
 import { StudioError } from '../../../src-shared/errors'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL, fixedLatents, sheetColumns } from '../../engine/fixed-latents'
-import type { MainToWorker, WorkerToMain } from '../../engine/worker/messages'
+import type { InspectionCalls } from '../../engine/worker/inspection-contract'
 import { encodeHeatmap, encodeImage } from '../../export/heatmap'
 import type { StoredCheckpoint } from '../../store/training-store'
-import { spawnBundledWorker } from '../../engine/worker/bundled-worker'
+import { spawnBundledWorker } from '../../workers/bundled-worker'
+import { connectWorker, type Rpc } from '../../workers/rpc'
 
 /** Shown size of the sample and its map, in pixels. */
 const VIEW_PX = 256
@@ -28,10 +28,8 @@ export interface AttentionQuery {
 
 export class RunInspector {
   private readonly worker: Worker
-  private readonly ready: Promise<void>
-  private nextId = 1
-  private readonly pending = new Map<number, { resolve: (m: WorkerToMain) => void; reject: (e: Error) => void }>()
-  private failure: Error | null = null
+  private readonly rpc: Rpc<InspectionCalls>
+  private readonly opened: Promise<unknown>
 
   /** The checkpoint requests are answered from. */
   checkpoint: StoredCheckpoint
@@ -42,39 +40,15 @@ export class RunInspector {
     classNames: string[],
   ) {
     this.checkpoint = checkpoint
-    this.worker = spawnBundledWorker('training-worker')
-    let markReady!: () => void
-    let fail!: (e: Error) => void
-    this.ready = new Promise((resolve, reject) => ((markReady = resolve), (fail = reject)))
+    this.worker = spawnBundledWorker('inspection-worker')
+    this.rpc = connectWorker<InspectionCalls>(this.worker, 'inspection worker')
+    this.opened = this.rpc.open({ config, classNames, state: checkpoint.state })
     // Awaited by every request; a failure before any request must not go unhandled.
-    this.ready.catch(() => undefined)
-    this.worker.on('message', (m: WorkerToMain) => {
-      if (m.type === 'ready') markReady()
-      else if (m.type === 'error' && m.requestId === undefined) fail(new Error(m.message))
-      const id = 'requestId' in m ? m.requestId : undefined
-      if (id !== undefined) this.pending.get(id)?.resolve(m)
-    })
-    // A crashed or ended worker answers nothing more: fail what is waiting.
-    const lost = (err: Error) => {
-      this.failure = err
-      fail(err)
-      for (const p of this.pending.values()) p.reject(err)
-      this.pending.clear()
-    }
-    this.worker.on('error', lost)
-    this.worker.on('exit', (code) => lost(new Error(`the inspection worker exited (code ${code})`)))
-    const start: MainToWorker = {
-      type: 'start',
-      config,
-      dataset: { images: new Uint8Array(0), labels: new Int32Array(0), classNames, imageSize: config.imageSize, channels: config.channels },
-      resume: { state: checkpoint.state },
-      inspectOnly: true,
-    }
-    this.worker.postMessage(start)
+    this.opened.catch(() => undefined)
   }
 
   async attention(q: AttentionQuery): Promise<AttentionView> {
-    await this.ready
+    await this.opened
     // The sheet's fixed latents, row-major: the same ones the gallery shows.
     const perClass = this.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
     const index = q.row * sheetColumns(this.config.numClasses) + q.column
@@ -84,9 +58,7 @@ export class RunInspector {
     const z = all.z.slice(index * zDim, (index + 1) * zDim)
     const label = all.labels[index]
     const image = await this.samples(z, Int32Array.of(label), q.weights)
-    const map = await this.request({ type: 'requestAttention', requestId: 0, z, label, query: { x: q.x, y: q.y }, weights: q.weights })
-    if (map.type !== 'attention') throw new Error(map.type === 'error' ? map.message : 'unexpected reply')
-    const a = map.attention
+    const a = await this.rpc.attention(z, label, { x: q.x, y: q.y }, q.weights)
     return {
       step: this.checkpoint.step,
       image: await encodeImage(image, imageSize, channels, VIEW_PX),
@@ -102,36 +74,18 @@ export class RunInspector {
 
   /** [N, S, S, C] uint8 images of this checkpoint's generator for latents z [N, zDim] and labels [N]. */
   async samples(z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema'): Promise<Uint8Array> {
-    await this.ready
-    const reply = await this.request({ type: 'requestSamples', requestId: 0, z, labels, weights })
-    if (reply.type !== 'samples') throw new Error(reply.type === 'error' ? reply.message : 'unexpected reply')
-    return reply.images
+    await this.opened
+    return this.rpc.samples(z, labels, weights)
   }
 
   /** Answers from another checkpoint of the same run from now on, in the same worker. */
   async load(checkpoint: StoredCheckpoint): Promise<void> {
-    await this.ready
-    const reply = await this.request({ type: 'inspectState', requestId: 0, state: checkpoint.state })
-    if (reply.type !== 'inspecting') throw new Error(reply.type === 'error' ? reply.message : 'unexpected reply')
+    await this.opened
+    await this.rpc.load(checkpoint.state)
     this.checkpoint = checkpoint
   }
 
   dispose(): void {
     void this.worker.terminate()
-  }
-
-  private request(message: Extract<MainToWorker, { requestId: number }>): Promise<WorkerToMain> {
-    if (this.failure) return Promise.reject(this.failure)
-    const requestId = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(requestId, {
-        resolve: (m) => {
-          this.pending.delete(requestId)
-          resolve(m)
-        },
-        reject,
-      })
-      this.worker.postMessage({ ...message, requestId })
-    })
   }
 }

@@ -11,7 +11,7 @@ import { DEMO_DATASET, type AttentionView, type RunEstimate, type StartRun } fro
 import { APP_VERSION } from '../../../src-shared/version'
 import { checkDataset, loadDataset, renderPreviewGrid, type LoadedDataset } from '../../data'
 import type { SamplerState } from '../../data/sampler'
-import type { DatasetPayload } from '../../engine/worker/messages'
+import type { DatasetPayload } from '../../engine/worker/training-contract'
 import { demoDatasetDir } from '../resources'
 import { estimateRun } from './run-estimate'
 import { RunInspector, type AttentionQuery } from './run-inspector'

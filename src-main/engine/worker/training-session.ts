@@ -1,20 +1,20 @@
 // The training loop the worker runs: owns the trainer and the batch sampler,
-// obeys MainToWorker messages and reports WorkerToMain ones. Free of
-// worker_threads so tests drive it directly; training-worker.ts is the shell
-// and passes in how to start data-parallel replicas.
+// answers TrainingCalls and reports TrainingEvents. Free of worker_threads so
+// tests drive it directly; training-worker.ts is the shell and passes in how
+// to start data-parallel replicas. Inspection is another session (inspection-session.ts).
+import type { GpuAdapterReport } from '../../../src-shared/contract'
+import { type BackendPreference, backendLabel } from '../../../src-shared/run-config'
 import { gatherBatch } from '../../data/batch'
 import { createSampler, type Sampler } from '../../data/sampler'
+import { transferring } from '../../workers/rpc'
 import { initBackend } from '../backend'
 import { SHEET_PER_CLASS, SHEET_UNCONDITIONAL } from '../fixed-latents'
+import type { WeightsChoice } from '../inference'
 import { assertFitsMemory, estimateTrainingMemory } from '../memory-estimate'
 import { type ReplicaPlan, planReplicas } from '../replicas/replica-count'
 import { ReplicaGroup, type SpawnReplica } from '../replicas/replica-group'
-import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../trainer'
-import type { CheckpointReason, DatasetPayload, MainToWorker, WorkerToMain } from './messages'
-import type { GpuAdapterReport } from '../../../src-shared/contract'
-import { type BackendPreference, type RunConfig, backendLabel } from '../../../src-shared/run-config'
-
-export type Post = (message: WorkerToMain, transfer?: ArrayBuffer[]) => void
+import { type Batch, SaganTrainer, type TrainingData } from '../trainer'
+import type { Checkpoint, CheckpointReason, DatasetPayload, Samples, TrainingCalls, TrainingEvents, TrainingReady, TrainingStart } from './training-contract'
 
 const PROGRESS_INTERVAL_MS = 1000
 /** Weight of the newest step in the smoothed step time behind images/s and ETA. */
@@ -28,7 +28,7 @@ export interface SessionOptions {
   spawnReplica?: SpawnReplica
 }
 
-export class TrainingSession {
+export class TrainingSession implements TrainingCalls {
   private phase: Phase = 'idle'
   private trainer: SaganTrainer | null = null
   private sampler: Sampler | null = null
@@ -37,8 +37,6 @@ export class TrainingSession {
   private replicas: ReplicaPlan = { count: 1, reason: 'not started' }
   /** The replicas while they train with this session's trainer (re-formed after a failed step). */
   private group: ReplicaGroup | null = null
-  /** What an inspect-only worker needs to restore another checkpoint. */
-  private inspecting: { config: RunConfig; data: TrainingData } | null = null
   private backend = ''
   /** The GPU when the backend is webgpu: named next to the backend in every progress message. */
   private adapter: GpuAdapterReport | undefined
@@ -47,7 +45,7 @@ export class TrainingSession {
   /** r_t of the steps since the last progress report: one step's 32 signs are too noisy to plot alone. */
   private realSigns = { sum: 0, count: 0 }
   private lastCheckpointAt = Date.now()
-  private loop: Promise<void> | null = null
+  private loop: Promise<void> = Promise.resolve()
   /** The tail of the trainer's work queue (see exclusive). */
   private serial: Promise<unknown> = Promise.resolve()
 
@@ -55,97 +53,74 @@ export class TrainingSession {
   private readonly spawnReplica: SpawnReplica | undefined
 
   constructor(
-    private readonly post: Post,
+    private readonly events: TrainingEvents,
     options: SessionOptions = {},
   ) {
     this.now = options.now ?? Date.now
     this.spawnReplica = options.spawnReplica
   }
 
-  /** Resolves when the loop started by this message (if any) has ended; tests await it. */
-  async handle(message: MainToWorker): Promise<void> {
-    try {
-      switch (message.type) {
-        case 'start':
-          await this.start(message)
-          break
-        case 'probeBackend':
-          // A probe switches the process's backend: only a fresh worker may answer it.
-          if (this.phase !== 'idle' || this.trainer) throw new Error('probeBackend: this worker already has a run; probe from a new worker')
-          this.post({ type: 'backend', backend: await initBackend('auto', { webgpu: true }) })
-          break
-        case 'pause':
-          if (this.phase === 'running') this.phase = 'paused' // the loop posts 'paused' after its step
-          break
-        case 'resume':
-          if (this.phase === 'paused') this.runLoop()
-          break
-        case 'stop':
-          if (this.phase === 'running') this.phase = 'stopping'
-          else if (this.phase === 'paused' || this.phase === 'idle') await this.finish('stopped')
-          break
-        case 'requestSamples':
-          await this.exclusive(() => this.sendSamples(message.z, message.labels, message.weights, message.requestId))
-          break
-        case 'requestAttention':
-          await this.exclusive(async () => {
-            const trainer = this.need()
-            const attention = await trainer.attentionMap(message.z, message.label, message.query, message.weights)
-            this.post({ type: 'attention', requestId: message.requestId, step: trainer.completedSteps, attention }, [attention.map.buffer as ArrayBuffer])
-          })
-          break
-        case 'requestCheckpoint':
-          await this.exclusive(() => this.sendCheckpoint('requested', message.requestId))
-          break
-        case 'inspectState':
-          await this.exclusive(async () => {
-            const { config, data } = this.inspecting ?? {}
-            if (!config || !data) throw new Error('inspectState: only an inspect-only worker can load another checkpoint')
-            const next = await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(message.state))
-            this.trainer?.dispose()
-            this.trainer = next
-            this.post({ type: 'inspecting', requestId: message.requestId, step: next.completedSteps })
-          })
-          break
-      }
-    } catch (err) {
-      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: 'requestId' in message ? message.requestId : undefined })
-    }
-    if (message.type === 'start' || message.type === 'resume') await this.loop
+  /** Resolves when the training loop last started (by start or resume) has ended; tests await it. */
+  settled(): Promise<void> {
+    return this.loop
   }
 
-  private async start(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
+  async probeBackend() {
+    // A probe switches the process's backend: only a fresh worker may answer it.
+    if (this.phase !== 'idle' || this.trainer) throw new Error('probeBackend: this worker already has a run; probe from a new worker')
+    return initBackend('auto', { webgpu: true })
+  }
+
+  async start({ config, dataset, resume }: TrainingStart): Promise<TrainingReady> {
     if (this.phase !== 'idle') throw new Error('start: this worker already has a run; start a new worker for another run')
-    const { config, dataset, resume } = message
-    const info = await initBackend(config.backend, { webgpu: true })
-    this.replicas = message.inspectOnly
-      ? { count: 1, reason: 'inspection does not train' }
-      : this.spawnReplica
-        ? planReplicas(config, info.name)
-        : { count: 1, reason: 'this process cannot start replica workers' }
-    const gpuLimits = info.adapter?.limits
-    assertFitsMemory(config, info.name, { replicas: this.replicas.count, gpuLimits }) // before any weights are allocated
-    const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
-    this.data = data
-    this.trainer = resume
-      ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state))
-      : await SaganTrainer.create(config, data)
-    this.backend = info.name
-    this.adapter = info.adapter
-    if (!message.inspectOnly) await this.formGroup()
-    const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count, gpuLimits })
-    const ready = () =>
-      this.post({ type: 'ready', backend: info, replicas: this.replicas, memory, step: this.trainer!.completedSteps, attentionLayers: this.trainer!.attentionLayers })
-    if (message.inspectOnly) {
-      // Requests are answered in the paused phase; no sampler, no loop.
-      this.phase = 'paused'
-      this.inspecting = { config, data }
-      return ready()
+    this.phase = 'paused' // until the loop starts: no second start, and requests are answered
+    try {
+      const info = await initBackend(config.backend, { webgpu: true })
+      this.replicas = this.spawnReplica ? planReplicas(config, info.name) : { count: 1, reason: 'this process cannot start replica workers' }
+      const gpuLimits = info.adapter?.limits
+      assertFitsMemory(config, info.name, { replicas: this.replicas.count, gpuLimits }) // before any weights are allocated
+      const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: dataset.imageSize, channels: dataset.channels }
+      this.data = data
+      this.trainer = resume ? await SaganTrainer.restore(config, data, SaganTrainer.deserializeState(resume.state)) : await SaganTrainer.create(config, data)
+      this.backend = info.name
+      this.adapter = info.adapter
+      await this.formGroup()
+      const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count, gpuLimits })
+      this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)
+      this.dataset = dataset
+      // The loop starts after this answer has gone out, so 'ready' reaches the main process before any progress
+      // (unless a stop or resume came first).
+      this.loop = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        if (this.phase !== 'paused') return
+        this.runLoop()
+        return this.loop
+      })
+      return { backend: info, replicas: this.replicas, memory, step: this.trainer.completedSteps, attentionLayers: this.trainer.attentionLayers }
+    } catch (err) {
+      this.phase = 'idle'
+      throw err
     }
-    this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)
-    this.dataset = dataset
-    ready()
-    this.runLoop()
+  }
+
+  async pause(): Promise<void> {
+    if (this.phase === 'running') this.phase = 'paused' // the loop reports 'paused' after its step
+  }
+
+  async resume(): Promise<void> {
+    if (this.phase === 'paused' && this.sampler) this.runLoop()
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'running') this.phase = 'stopping'
+    else if (this.phase === 'paused' || this.phase === 'idle') await this.finish('stopped')
+  }
+
+  samples(z: Float32Array, labels: Int32Array, weights: WeightsChoice): Promise<Samples> {
+    return this.exclusive(async () => transferringImages(await this.draw(z, labels, weights)))
+  }
+
+  checkpoint(): Promise<Checkpoint> {
+    return this.exclusive(async () => transferringBytes(await this.takeCheckpoint('requested')))
   }
 
   private runLoop(): void {
@@ -155,9 +130,9 @@ export class TrainingSession {
       .catch(async (err: unknown) => {
         // The step was undone on every replica; a resume starts a fresh group from this state.
         await this.disbandGroup()
-        this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) })
+        this.events.failed(err instanceof Error ? err.message : String(err))
         this.phase = 'paused'
-        this.post({ type: 'paused', step: this.trainer?.completedSteps ?? 0 })
+        this.events.paused(this.trainer?.completedSteps ?? 0)
       })
   }
 
@@ -199,10 +174,10 @@ export class TrainingSession {
     while (this.phase === 'running') {
       if (trainer.completedSteps >= config.steps) return this.finish('completed')
       if (!(await this.exclusive(() => this.trainOneStep(trainer)))) break
-      // Let pause/stop/request messages in between steps.
+      // Let pause/stop/requests in between steps.
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
-    if (this.phase === 'paused') this.post({ type: 'paused', step: trainer.completedSteps })
+    if (this.phase === 'paused') this.events.paused(trainer.completedSteps)
     if (this.phase === 'stopping') await this.finish('stopped')
   }
 
@@ -214,7 +189,7 @@ export class TrainingSession {
     const result = await (this.group ? this.group.trainStep(batches) : trainer.trainStep(batches))
     if (result.nonFinite) {
       this.phase = 'paused'
-      this.post({ type: 'nonFinite', step: result.step, what: result.nonFinite })
+      this.events.nonFinite(result.step, result.nonFinite)
       return false
     }
     const seconds = (this.now() - started) / 1000
@@ -225,8 +200,7 @@ export class TrainingSession {
       this.lastProgress = this.now()
       const realSign = this.realSigns.sum / this.realSigns.count
       this.realSigns = { sum: 0, count: 0 }
-      this.post({
-        type: 'progress',
+      this.events.progress({
         step: result.step,
         targetStep: config.steps,
         dLossReal: result.dLossReal,
@@ -242,15 +216,17 @@ export class TrainingSession {
     }
     if (result.step % config.sampleEvery === 0) await this.sendSheet()
     const minutes = (this.now() - this.lastCheckpointAt) / 60000
-    if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) await this.sendCheckpoint('interval')
+    if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.events.checkpointTaken(transferringBytes(await this.takeCheckpoint('interval')))
     return true
   }
 
   private async finish(kind: 'completed' | 'stopped'): Promise<void> {
-    if (this.trainer) await this.exclusive(() => this.sendCheckpoint('final'))
+    if (this.trainer) this.events.checkpointTaken(transferringBytes(await this.exclusive(() => this.takeCheckpoint('final'))))
     this.phase = 'done'
     void this.disbandGroup()
-    this.post({ type: kind, step: this.trainer?.completedSteps ?? 0 })
+    const step = this.trainer?.completedSteps ?? 0
+    if (kind === 'completed') this.events.completed(step)
+    else this.events.stopped(step)
     this.trainer?.dispose()
     this.trainer = null
   }
@@ -258,7 +234,7 @@ export class TrainingSession {
   private nextBatch(): Batch {
     const dataset = this.dataset
     const sampler = this.sampler
-    if (!dataset || !sampler) throw new Error('no dataset: send start first')
+    if (!dataset || !sampler) throw new Error('no dataset: start first')
     const indices = sampler.next()
     return { images: gatherBatch(dataset, indices), labels: indices.map((i) => dataset.labels[i]) }
   }
@@ -268,29 +244,37 @@ export class TrainingSession {
     const perClass = trainer.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
     const { z, labels } = trainer.fixedLatents(perClass, trainer.config.seed)
     // Both kinds when EMA is on, so the gallery can compare raw and averaged weights.
-    await this.sendSamples(z, labels, 'raw')
-    if (trainer.config.ema.enabled) await this.sendSamples(z, labels, 'ema')
+    this.events.sheet(transferringImages(await this.draw(z, labels, 'raw')))
+    if (trainer.config.ema.enabled) this.events.sheet(transferringImages(await this.draw(z, labels, 'ema')))
     // sigma of every SN layer from its stored u: cheap, so read with each sheet.
-    this.post({ type: 'spectralNorms', step: trainer.completedSteps, sigmas: await trainer.spectralNorms() })
+    this.events.spectralNorms(trainer.completedSteps, await trainer.spectralNorms())
   }
 
-  private async sendSamples(z: Float32Array, labels: Int32Array, weights: WeightsChoice, requestId?: number): Promise<void> {
+  private async draw(z: Float32Array, labels: Int32Array, weights: WeightsChoice): Promise<Samples> {
     const trainer = this.need()
     const images = await trainer.sample(z, labels, weights)
     const { imageSize, channels } = trainer.config
-    this.post({ type: 'samples', requestId, step: trainer.completedSteps, weights, images, labels, count: labels.length, imageSize, channels }, [images.buffer as ArrayBuffer])
+    return { step: trainer.completedSteps, weights, images, labels, count: labels.length, imageSize, channels }
   }
 
-  private async sendCheckpoint(reason: CheckpointReason, requestId?: number): Promise<void> {
+  private async takeCheckpoint(reason: CheckpointReason): Promise<Checkpoint> {
     const trainer = this.need()
     const bytes = SaganTrainer.serializeState(await trainer.getState())
     if (reason === 'interval') await this.group?.verifyLockstep(bytes) // never checkpoint a state the replicas do not share
     this.lastCheckpointAt = this.now()
-    this.post({ type: 'checkpoint', reason, requestId, step: trainer.completedSteps, bytes, sampler: this.sampler!.getState() }, [bytes.buffer as ArrayBuffer])
+    return { reason, step: trainer.completedSteps, bytes, sampler: this.sampler!.getState() }
   }
 
   private need(): SaganTrainer {
-    if (!this.trainer) throw new Error(this.phase === 'done' ? 'the run has ended; start a new one' : 'no run yet: send start first')
+    if (!this.trainer) throw new Error(this.phase === 'done' ? 'the run has ended; start a new one' : 'no run yet: start first')
     return this.trainer
   }
+}
+
+function transferringImages(samples: Samples): Samples {
+  return transferring(samples, [samples.images.buffer])
+}
+
+function transferringBytes(checkpoint: Checkpoint): Checkpoint {
+  return transferring(checkpoint, [checkpoint.bytes.buffer])
 }

@@ -5,17 +5,17 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
-import { useSurfacelessEgl } from '../webgpu/adapter'
+import { useSurfacelessEgl } from '../engine/webgpu/adapter'
 
-export type BundledWorker = 'training-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
+export type BundledWorker = 'training-worker' | 'inspection-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
 
 export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
-  // The training worker may open a GPU through OpenGL ES, whose EGL reads the process environment.
-  if (name === 'training-worker') useSurfacelessEgl()
+  // Training and inspection may open a GPU through OpenGL ES, whose EGL reads the process environment.
+  if (name === 'training-worker' || name === 'inspection-worker') useSurfacelessEgl()
   const candidates = [
     `./${name}.js`, // bundled entry in out/main/
     `../${name}.js`, // bundled chunk in out/main/chunks/
-    `../../../out/main/${name}.js`, // sources: src-main/engine/worker/
+    `../../out/main/${name}.js`, // sources: src-main/workers/
   ]
   for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
