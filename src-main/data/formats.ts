@@ -8,7 +8,7 @@ export function hasImageExtension(rel: string): boolean {
   return dot > rel.lastIndexOf('/') && IMAGE_EXTENSIONS.has(rel.slice(dot + 1).toLowerCase())
 }
 
-export type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'bmp'
+type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'bmp'
 
 /** Formats sharp decodes here (sharp 0.35's libvips has no BMP loader). */
 export const DECODABLE_FORMATS: ReadonlySet<SniffedFormat> = new Set(['png', 'jpeg', 'gif', 'webp', 'tiff'])

@@ -7,7 +7,7 @@ import type { DatasetReport, SkippedFile } from '../../src-shared/dataset'
 import { hasImageExtension } from './formats'
 import type { ScanResult, ScannedFile } from './scan'
 
-export interface LabelledFile extends ScannedFile {
+interface LabelledFile extends ScannedFile {
   /** Index into `classFolders` (always 0 for a flat layout). */
   folderIndex: number
 }

@@ -19,7 +19,7 @@ export interface DecodedEntry {
   image: DecodedImage
 }
 
-export interface ReportInput {
+interface ReportInput {
   root: string
   layout: Layout
   settings: DatasetSettings
@@ -30,7 +30,7 @@ export interface ReportInput {
   skipped: SkippedFile[]
 }
 
-export interface BuiltReport {
+interface BuiltReport {
   report: DatasetReport
   /** Label of each class folder (index into report.classes), or -1 when the folder has no usable image. */
   labelOfFolder: number[]

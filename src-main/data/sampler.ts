@@ -31,14 +31,14 @@ interface StateBase {
   drawn: number
 }
 
-export interface UniformSamplerState extends StateBase {
+interface UniformSamplerState extends StateBase {
   kind: 'uniform'
   epoch: number
   /** Next position in this epoch's permutation. */
   position: number
 }
 
-export interface BalancedSamplerState extends StateBase {
+interface BalancedSamplerState extends StateBase {
   kind: 'balanced'
   round: number
   /** Next position in this round's shuffled class order. */

@@ -47,7 +47,7 @@ const CHAIN: Candidate[] = [
   { preference: 'cpu', tfName: 'cpu' },
 ]
 
-export interface InitBackendOptions {
+interface InitBackendOptions {
   /** Folder (or URL prefix, ending in '/') holding tfjs-backend-wasm's .wasm files, when bundling moved them. */
   wasmPaths?: string
   /** Whether this process may load Dawn for the webgpu backend (the training worker, and tests); otherwise webgpu is skipped. */

@@ -22,7 +22,7 @@ function extra(b: BlockSpec, c: RunConfig, residual: number): number {
 }
 
 /** Forward FLOPs of G for one image. */
-export function generatorFlops(c: RunConfig): number {
+function generatorFlops(c: RunConfig): number {
   const arch = generatorArch(c)
   let f = 2 * c.zDim * 16 * arch.bottomChannels
   for (const b of arch.blocks) {
@@ -34,7 +34,7 @@ export function generatorFlops(c: RunConfig): number {
 }
 
 /** Forward FLOPs of D for one image. */
-export function discriminatorFlops(c: RunConfig): number {
+function discriminatorFlops(c: RunConfig): number {
   let side: number = c.imageSize
   let f = 0
   discriminatorArch(c).blocks.forEach((b, i) => {

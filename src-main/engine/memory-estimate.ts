@@ -10,7 +10,7 @@ import { type BufferCheck, checkGpuBuffers } from './webgpu/buffer-limits'
 const GiB = 1024 ** 3
 const FLOAT = 4
 /** The wasm heap is 32-bit addressed and never shrinks. */
-export const WASM_HEAP_LIMIT = 4 * GiB
+const WASM_HEAP_LIMIT = 4 * GiB
 /**
  * Live activations per forward activation: tfjs keeps every intermediate of an
  * update's tf.tidy alive and the backward pass adds gradients of the same size.
@@ -52,7 +52,7 @@ function attentionParams(c: number): number {
   return c * (c / 8) * 2 + c * (c / 2) * 2 + 1 // query, key, value, out (no bias), gamma
 }
 
-export function countGeneratorParams(c: RunConfig): number {
+function countGeneratorParams(c: RunConfig): number {
   const arch = generatorArch(c)
   const bn = (ch: number) => (c.numClasses > 0 ? 2 * c.numClasses * ch : 2 * ch)
   const gblock = (cin: number, cout: number, up: boolean) =>
@@ -67,7 +67,7 @@ export function countGeneratorParams(c: RunConfig): number {
   return n + 2 * last + convParams(last, c.channels, 3)
 }
 
-export function countDiscriminatorParams(c: RunConfig): number {
+function countDiscriminatorParams(c: RunConfig): number {
   const arch = discriminatorArch(c)
   const dblock = (cin: number, cout: number, down: boolean) =>
     convParams(cin, cout, 3) + convParams(cout, cout, 3) + (cin !== cout || down ? convParams(cin, cout, 1) : 0)
@@ -99,7 +99,7 @@ function forwardFloats(blocks: BlockSpec[], inputSide: (b: BlockSpec, i: number)
   return { act, maps }
 }
 
-export interface MachineMemory {
+interface MachineMemory {
   totalBytes: number
   freeBytes: number
 }
@@ -108,9 +108,9 @@ export interface MachineMemory {
  * Share of the machine's memory a run may plan to use: the OS, the studio's
  * main process and the dataset need the rest.
  */
-export const MACHINE_SHARE = 0.8
+const MACHINE_SHARE = 0.8
 
-export interface EstimateOptions {
+interface EstimateOptions {
   /** Data-parallel replicas (default 1); the estimate is one replica's, checked again for all of them. */
   replicas?: number
   limitBytes?: number

@@ -2,7 +2,7 @@
 // Cells are upscaled with nearest neighbour in plain JS: crisp pixels for
 // small images, and exactly the same bytes on every machine.
 
-export interface RgbCanvas {
+interface RgbCanvas {
   data: Uint8Array
   width: number
   height: number

@@ -4,7 +4,7 @@
 import sharp from 'sharp'
 import { blankCanvas, paintCell } from './canvas'
 
-export interface GridInput {
+interface GridInput {
   /** [count, size, size, channels] uint8. */
   images: Uint8Array
   count: number

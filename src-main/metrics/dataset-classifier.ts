@@ -13,14 +13,14 @@ import { sampleWithoutReplacement, seededRandom } from '../random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
 
 /** Bumped whenever the network or its training changes, so cached extractors are retrained. */
-export const DATASET_CLASSIFIER_VERSION = 2
+const DATASET_CLASSIFIER_VERSION = 2
 
 export interface LabelledImages extends ImageBatch {
   labels: Int32Array // [N], class index per image
   numClasses: number
 }
 
-export type ClassifierTask = 'classes' | 'rotation'
+type ClassifierTask = 'classes' | 'rotation'
 
 export interface TrainClassifierOptions {
   epochs?: number
@@ -35,7 +35,7 @@ export interface TrainClassifierOptions {
   onProgress?: (p: { epoch: number; step: number; steps: number; loss: number }) => void
 }
 
-export interface HeldOutAccuracy {
+interface HeldOutAccuracy {
   accuracy: number // share of held-out images (or image rotations) classified correctly
   nHeldOut: number
   chance: number // accuracy of guessing

@@ -4,12 +4,12 @@
 import { DatasetClassifier, type LabelledImages } from './dataset-classifier'
 import { buildRealReference, restoreRealReference, serializeRealReference, type RealReference } from './real-reference'
 
-export interface CachedExtractorBytes {
+interface CachedExtractorBytes {
   classifier?: Uint8Array
   reference?: Uint8Array
 }
 
-export interface PreparedExtractor {
+interface PreparedExtractor {
   extractor: DatasetClassifier
   reference: RealReference
   /** Bytes of what was newly trained or built (absent when it came from the cache). */

@@ -7,7 +7,7 @@ export interface FidResult {
   warnings: string[]
 }
 
-export interface FidOptions {
+interface FidOptions {
   /** Offset added to both covariances when one is singular (pytorch-fid and the TTUR code use 1e-6). */
   eps?: number
 }

@@ -22,11 +22,11 @@ import {
 import { sampleWithoutReplacement, seededRandom } from '../random'
 
 /** Real images searched for neighbours: the whole training set up to this size (pairwise cost grows with its square). */
-export const MAX_REAL_SET = 2000
+const MAX_REAL_SET = 2000
 /** Nearest real images kept per grid sample. */
-export const NEIGHBOURS_SHOWN = 3
+const NEIGHBOURS_SHOWN = 3
 /** Generated images the memorisation ratio is computed over. */
-export const MAX_RATIO_SAMPLES = 1000
+const MAX_RATIO_SAMPLES = 1000
 /** Near-duplicate pairs listed per evaluation (the fraction counts them all). */
 export const MAX_LISTED_PAIRS = 200
 
@@ -48,7 +48,7 @@ export async function buildRealSet(extractor: FeatureExtractor, real: LabelledIm
   return { features, labels, indices, neighbourhood: realNeighbourhood(features, labels) }
 }
 
-export interface HealthInput {
+interface HealthInput {
   step: number
   weights: 'raw' | 'ema'
   extractor: FeatureExtractor
@@ -61,7 +61,7 @@ export interface HealthInput {
   fake: FeatureMatrix
 }
 
-export interface HealthResult {
+interface HealthResult {
   health: SampleHealth
   /** Curves: near-duplicate fraction and memorisation ratio, labelled like every metric. */
   values: MetricValue[]

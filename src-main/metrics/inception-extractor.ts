@@ -11,8 +11,8 @@ import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, imagesToTensor, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
 import type { InceptionClassProbabilities } from './inception-score'
 
-export const INCEPTION_INPUT_SIZE = 299
-export const INCEPTION_FEATURE_DIM = 2048
+const INCEPTION_INPUT_SIZE = 299
+const INCEPTION_FEATURE_DIM = 2048
 
 export interface InceptionOptions {
   /** Pixel range the model expects: [-1, 1] for the FID Inception (and Keras) weights, [0, 1] for TF-Hub modules. */
@@ -22,7 +22,7 @@ export interface InceptionOptions {
   outputs?: string[]
 }
 
-export type InceptionModelStatus = { available: true; dir: string } | { available: false; reason: string }
+type InceptionModelStatus = { available: true; dir: string } | { available: false; reason: string }
 
 /** Whether a usable model folder is there, and if not, what the user should do. */
 export function inceptionModelStatus(dir: string | undefined): InceptionModelStatus {
@@ -66,7 +66,7 @@ export async function loadInceptionExtractor(dir: string, options: InceptionOpti
   }
 }
 
-export class InceptionExtractor implements FeatureExtractor {
+class InceptionExtractor implements FeatureExtractor {
   readonly id = 'inception-v3-pool3' as const
   readonly inputSize = INCEPTION_INPUT_SIZE
   readonly featureDim = INCEPTION_FEATURE_DIM

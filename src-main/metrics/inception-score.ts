@@ -10,7 +10,7 @@ export interface InceptionClassProbabilities {
   data: Float32Array // softmax output, [rows, cols]
 }
 
-export interface InceptionScoreResult {
+interface InceptionScoreResult {
   mean: number
   std: number
   splits: number

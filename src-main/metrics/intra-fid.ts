@@ -2,7 +2,7 @@ import type { FeatureMatrix } from './feature-matrix'
 import { fidFromStats } from './fid'
 import { gaussianStats, type GaussianStats } from './gaussian'
 
-export interface ClassFid {
+interface ClassFid {
   classIndex: number
   fid: number
   nReal: number

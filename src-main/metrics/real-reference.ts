@@ -23,7 +23,7 @@ export interface RealReference {
   kidFeatures: FeatureMatrix
 }
 
-export interface RealReferenceOptions {
+interface RealReferenceOptions {
   /** Real images used at most (a random subset beyond that): statistics barely move past a few thousand. */
   maxImages?: number
   /** Real feature vectors kept for KID. */

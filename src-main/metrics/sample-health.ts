@@ -94,7 +94,7 @@ export interface DuplicatePair {
   distance: number
 }
 
-export interface NearDuplicates {
+interface NearDuplicates {
   /** Same-class grid pairs compared. */
   pairsChecked: number
   /** The pairs closer than the real near-duplicate distance, closest first. */

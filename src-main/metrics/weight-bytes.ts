@@ -12,7 +12,7 @@ interface ArrayEntry {
   offset: number // bytes from the start of the file
 }
 
-export interface NamedArrays {
+interface NamedArrays {
   arrays: Record<string, FloatArray>
   shapes: Record<string, number[]>
 }

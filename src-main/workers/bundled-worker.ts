@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { useSurfacelessEgl } from '../engine/webgpu/adapter'
 
-export type BundledWorker = 'training-worker' | 'inspection-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
+type BundledWorker = 'training-worker' | 'inspection-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
 
 export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
   // Training and inspection may open a GPU through OpenGL ES, whose EGL reads the process environment.

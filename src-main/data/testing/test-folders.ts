@@ -10,7 +10,7 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `sagan-${prefix}-`))
 }
 
-export interface ImageSpec {
+interface ImageSpec {
   width?: number
   height?: number
   /** Solid colour, or 'noise' for random content (distinct files, realistic JPEG sizes). */

@@ -19,13 +19,13 @@ export interface BlockSpec {
   extra: 'attention' | 'residual' | null
 }
 
-export interface GeneratorArch {
+interface GeneratorArch {
   /** The linear layer maps z to a [4, 4, bottomChannels] map. */
   bottomChannels: number
   blocks: BlockSpec[]
 }
 
-export interface DiscriminatorArch {
+interface DiscriminatorArch {
   blocks: BlockSpec[]
   /** Width of the pooled features the head reads. */
   featureChannels: number

@@ -26,7 +26,7 @@ function residualConvs(b: ParamBuilder, name: string, cin: number, cout: number,
   }
 }
 
-export interface GBlockOptions {
+interface GBlockOptions {
   sn: boolean
   /** false for the residual block that stands in for attention (ablation). */
   upsample: boolean
@@ -65,7 +65,7 @@ export class GBlock {
   }
 }
 
-export interface DBlockOptions {
+interface DBlockOptions {
   sn: boolean
   /** ReLU before the first conv: every block except the one reading the image. */
   preactivation: boolean

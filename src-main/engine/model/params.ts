@@ -54,7 +54,7 @@ function variableFrom(values: Float32Array, shape: number[], trainable: boolean)
   return v
 }
 
-export type InitKind = 'orthogonal' | 'normal' | 'zeros' | 'ones'
+type InitKind = 'orthogonal' | 'normal' | 'zeros' | 'ones'
 
 /**
  * Creates a network's weights while its layers are constructed. Without an rng

@@ -25,7 +25,7 @@ class Weight {
   }
 }
 
-export interface LayerOptions {
+interface LayerOptions {
   sn: boolean
   bias?: boolean
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { randomValues } from './numerics'
 
-export interface GradientCheck {
+interface GradientCheck {
   /** Per variable: max |analytic - numeric| / max |numeric| over its elements. */
   errors: { name: string; error: number }[]
   /** Largest of the errors above. */

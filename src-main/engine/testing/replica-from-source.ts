@@ -11,7 +11,7 @@ const entry = new URL('../replicas/replica-worker.ts', import.meta.url).href
 
 export const spawnReplicaFromSource: SpawnReplica = (init) => new Worker(bootstrap, { workerData: { ...init, entry } })
 
-export interface BenchReplicas {
+interface BenchReplicas {
   plan: ReplicaPlan
   /** A step over whole batches, on the group when there is one. */
   trainStep: (batches: Batch[]) => Promise<StepResult>

@@ -3,7 +3,7 @@
 // so that a checkpoint restores it bit for bit.
 import * as tf from '@tensorflow/tfjs-core'
 
-export interface AdamSettings {
+interface AdamSettings {
   lr: number
   beta1: number
   beta2: number

@@ -29,7 +29,7 @@ export interface StepResult {
 }
 
 /** What a step reads and advances besides the weights. */
-export interface StepProgress {
+interface StepProgress {
   /** Completed steps before this one. */
   step: number
   /** DiffAugment's probability and ADA's running r_t. */

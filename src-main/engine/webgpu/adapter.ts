@@ -5,7 +5,7 @@
 // Only the training worker imports this (backend.ts loads it on demand).
 import type { GpuAdapterReport } from '../../../src-shared/contract'
 
-export interface FoundAdapter {
+interface FoundAdapter {
   /** The Dawn instance the adapter came from (tfjs-backend-webgpu looks for it as navigator.gpu). */
   gpu: GPU
   adapter: GPUAdapter
@@ -73,7 +73,7 @@ function apiName(api: GpuAdapterReport['api']): string {
   return api === 'native' ? 'Vulkan/Metal/D3D12' : 'OpenGL ES'
 }
 
-export function describeAdapter(adapter: GPUAdapter, api: GpuAdapterReport['api']): GpuAdapterReport {
+function describeAdapter(adapter: GPUAdapter, api: GpuAdapterReport['api']): GpuAdapterReport {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }
   const text = (s: string | undefined) => (s ?? '').trim()
   const report = {

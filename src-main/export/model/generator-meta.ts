@@ -12,7 +12,7 @@ import { MODEL_JSON } from '../../engine/graph-model-folder'
 
 export const META_FILE = 'sagan-generator.json'
 export const GENERATOR_FORMAT = 'sagan-studio-generator'
-export const GENERATOR_FORMAT_VERSION = 1
+const GENERATOR_FORMAT_VERSION = 1
 
 /** Folder of each weights choice inside the export folder. */
 export function modelFolder(weights: WeightsChoice): string {
@@ -21,7 +21,7 @@ export function modelFolder(weights: WeightsChoice): string {
 
 const WeightsSchema = z.enum(['raw', 'ema'])
 
-export const GeneratorMetaSchema = z.object({
+const GeneratorMetaSchema = z.object({
   format: z.literal(GENERATOR_FORMAT),
   formatVersion: z.literal(GENERATOR_FORMAT_VERSION),
   runName: z.string(),
@@ -56,7 +56,7 @@ export const GeneratorMetaSchema = z.object({
 
 export type GeneratorMeta = z.infer<typeof GeneratorMetaSchema>
 
-export interface MetaSource {
+interface MetaSource {
   config: RunConfig
   classNames: string[]
   runName: string

@@ -5,7 +5,7 @@
 // Every op takes and returns node names (output 0 of that node).
 
 type TfDType = 'DT_FLOAT' | 'DT_INT32'
-export type WeightDType = 'float32' | 'int32'
+type WeightDType = 'float32' | 'int32'
 
 interface TfShape {
   dim: { size: string }[]
@@ -22,20 +22,20 @@ type AttrValue =
   | { shape: TfShape }
   | { tensor: { dtype: TfDType; tensorShape: TfShape } }
 
-export interface GraphNode {
+interface GraphNode {
   name: string
   op: string
   input: string[]
   attr: Record<string, AttrValue>
 }
 
-export interface TensorInfo {
+interface TensorInfo {
   name: string
   dtype: TfDType
   tensorShape: TfShape
 }
 
-export interface GraphWeight {
+interface GraphWeight {
   name: string
   shape: number[]
   dtype: WeightDType

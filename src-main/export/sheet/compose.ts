@@ -38,7 +38,7 @@ export interface SheetRun {
 }
 
 /** [count, S, S, C] uint8 images of the generator saved at `step`. */
-export type SampleAt = (step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema') => Promise<Uint8Array>
+type SampleAt = (step: number, z: Float32Array, labels: Int32Array, weights: 'raw' | 'ema') => Promise<Uint8Array>
 
 /** A timeline shows at most this many checkpoints, spread from first to last. */
 const MAX_TIMELINE_STEPS = 16

@@ -5,7 +5,7 @@ import type { RunConfig } from '../../../src-shared/run-config'
 import { fixedLatents } from '../../engine/fixed-latents'
 import { Rng } from '../../random'
 
-export interface SheetLatentsInput {
+interface SheetLatentsInput {
   config: Pick<RunConfig, 'numClasses' | 'zDim'>
   kind: 'grid' | 'timeline' | 'interp'
   /** Class indices, in row order (ignored when unconditional). */
@@ -16,7 +16,7 @@ export interface SheetLatentsInput {
   truncation?: number
 }
 
-export interface SheetLatents {
+interface SheetLatents {
   /** [rows * columns, zDim], row-major. */
   z: Float32Array
   /** [rows * columns] class of each cell (0 when unconditional). */

@@ -39,16 +39,16 @@ export interface SheetLayout {
   texts: TextItem[]
 }
 
-export const TITLE_SIZE = 18
-export const DETAIL_SIZE = 12
-export const FOOTER_SIZE = 11
+const TITLE_SIZE = 18
+const DETAIL_SIZE = 12
+const FOOTER_SIZE = 11
 /** Longest row label shown in full; longer ones are cut with an ellipsis. */
 const MAX_LABEL_CHARS = 28
 
 /** Pixel width of a line of text at a font size (see text-metrics.ts for the real one). */
 export type TextMeasure = (text: string, size: number, bold?: boolean) => number
 
-export function shortLabel(label: string): string {
+function shortLabel(label: string): string {
   return label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label
 }
 

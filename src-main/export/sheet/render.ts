@@ -6,7 +6,7 @@ import type { SheetFormat } from '../../../src-shared/export'
 import { blankCanvas, hexColour, paintCell, type CellImages } from '../canvas'
 import type { SheetLayout, TextItem } from './layout'
 
-export interface RenderSheetInput {
+interface RenderSheetInput {
   layout: SheetLayout
   /** Row-major over the grid: cell (row, col) is image row * columns + col. */
   cells: CellImages
@@ -24,7 +24,7 @@ function escapeXml(text: string): string {
 }
 
 /** Dark text on light backgrounds, light text on dark ones (relative luminance). */
-export function textColours(background: string): { text: string; muted: string } {
+function textColours(background: string): { text: string; muted: string } {
   const [r, g, b] = hexColour(background)
   const light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 128
   return light ? { text: '#1b1d22', muted: '#5b6170' } : { text: '#eceef3', muted: '#9aa1b2' }

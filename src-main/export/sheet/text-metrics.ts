@@ -4,7 +4,7 @@
 import sharp from 'sharp'
 import type { TextMeasure } from './layout'
 
-export interface TextToMeasure {
+interface TextToMeasure {
   text: string
   size: number
   bold?: boolean

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 
-export interface IdxArray {
+interface IdxArray {
   shape: number[]
   data: Uint8Array
 }

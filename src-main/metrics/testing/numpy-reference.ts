@@ -8,7 +8,7 @@ import type { FeatureMatrix } from '../feature-matrix'
  * An independent FID implementation in Python/numpy, used to cross-check ours in tests. Not a
  * runtime dependency: the studio never needs Python.
  */
-export type NumpyProbe = { ok: true; python: string; method: 'scipy.linalg.sqrtm' | 'numpy.linalg.eigh' } | { ok: false; reason: string }
+type NumpyProbe = { ok: true; python: string; method: 'scipy.linalg.sqrtm' | 'numpy.linalg.eigh' } | { ok: false; reason: string }
 
 // `python3` may be a pyenv shim without numpy; Debian's python3-numpy lives under /usr/bin/python3.
 const CANDIDATES = ['python3', '/usr/bin/python3']

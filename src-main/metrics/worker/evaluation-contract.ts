@@ -38,7 +38,7 @@ export interface FixedNoiseGrid {
 }
 
 /** One grid sample's nearest real training images, nearest first. */
-export interface GridNeighbours {
+interface GridNeighbours {
   sample: number
   neighbours: { rank: number; distance: number; realIndex: number; classIndex: number | null }[]
 }

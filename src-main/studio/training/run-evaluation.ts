@@ -35,7 +35,7 @@ export function evaluationLatents(config: RunConfig, step: number, n = config.ev
   return { z: Float32Array.from({ length: n * config.zDim }, normal), labels: Int32Array.from({ length: n }, (_, i) => i % classes) }
 }
 
-export interface EvaluationDeps {
+interface EvaluationDeps {
   runs: RunStore
   training: TrainingStore
   events: EventHub<StudioEvents>
