@@ -27,7 +27,7 @@ function project(x: number[][], w: ArrayLike<number>, cout: number): number[][] 
   return x.map((px) => Array.from({ length: cout }, (_, o) => px.reduce((s, v, c) => s + v * w[c * cout + o], 0)))
 }
 
-/** The formula of sagan-method.md, one image, float64, plain loops. x: [H*W][C] -> [H*W][C]. */
+/** The formula of the SAGAN paper (Zhang et al. 2019, eq. 1-2), one image, float64, plain loops. x: [H*W][C] -> [H*W][C]. */
 function naiveAttention(x: number[][], weight: (n: string) => ArrayLike<number>, gamma: number, variant: AttentionVariant): number[][] {
   const q = project(x, weight('query'), C / 8)
   let k = project(x, weight('key'), C / 8)

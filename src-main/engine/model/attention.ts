@@ -1,4 +1,4 @@
-// The self-attention block of SAGAN (sagan-method.md), as BigGAN's Attention.
+// The self-attention block of SAGAN (Zhang et al. 2019, section 3), as BigGAN's Attention.
 //
 // Names follow the paper, with the code's names in brackets:
 //   query g(x) [theta]: 1x1 conv C -> C/8
