@@ -8,7 +8,7 @@
 // cost does not depend on how well the extractor is trained, only its one-off training cost does.
 import { parseArgs } from 'node:util'
 import { initBackend } from '../src-main/engine/backend'
-import { fashionMnistAvailable, loadFashionMnist } from '../src-main/engine/testing/fashion-mnist'
+import { fashionMnistMissing, paddedFashionMnist } from '../src-main/testing/fashion-mnist'
 import { SaganTrainer } from '../src-main/engine/trainer'
 import { DatasetClassifier } from '../src-main/metrics/dataset-classifier'
 import { evaluate } from '../src-main/metrics/evaluate'
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
     fast: { type: 'boolean', default: false },
   },
 })
-if (!fashionMnistAvailable()) {
+if (fashionMnistMissing('t10k') !== null) {
   console.error('bench:fid needs Fashion-MNIST: apt-get install -y dataset-fashion-mnist')
   process.exit(1)
 }
@@ -34,7 +34,7 @@ const fmt = (s: number) => `${s.toFixed(2)} s`
 const backend = await initBackend('auto')
 console.log(`backend: ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`)
 
-const real = loadFashionMnist(5000) // [5000, 32, 32, 1]
+const real = paddedFashionMnist(5000) // [5000, 32, 32, 1]
 const data = { images: real.images, labels: real.labels, imageSize: 32, channels: 1 as const, numClasses: 10 }
 
 // 1. Training step time of the GAN.

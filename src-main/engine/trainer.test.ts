@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfig, buildRunConfig } from '../../src-shared/run-config'
 import { initBackend } from './backend'
-import { fashionMnistAvailable, testImages } from './testing/fashion-mnist'
+import { fashionMnistMissing, testImages } from '../testing/fashion-mnist'
 import { type Batch, SaganTrainer, type StepResult, type TrainingData } from './trainer'
 
 beforeAll(async () => {
@@ -172,7 +172,7 @@ describe('SaganTrainer', () => {
     t.dispose()
   })
 
-  test(`a short real training run (batch 8, 2 D steps per G step) stays finite (${fashionMnistAvailable() ? 'Fashion-MNIST, 48 images' : 'Fashion-MNIST missing: pseudo-random images'})`, async () => {
+  test(`a short real training run (batch 8, 2 D steps per G step) stays finite (${fashionMnistMissing('t10k') === null ? 'Fashion-MNIST, 48 images' : 'Fashion-MNIST missing: pseudo-random images'})`, async () => {
     const t = await SaganTrainer.create(tinyConfig({ batchSize: 8, nDis: 2 }), data)
     const batch8 = (i: number): Batch => ({ images: pool.images.slice((i % 6) * 8192, ((i % 6) + 1) * 8192), labels: pool.labels.slice((i % 6) * 8, (i % 6) * 8 + 8) })
     for (let s = 0; s < 8; s++) {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
-import { testImages } from '../testing/fashion-mnist'
+import { testImages } from '../../testing/fashion-mnist'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
 import type { DatasetPayload, TrainingEvents, TrainingStart } from './training-contract'
 import { type SessionOptions, TrainingSession } from './training-session'
