@@ -29,10 +29,18 @@ const layer = (files, { patterns = [], paths = [], globals: banned = [], testsRe
   },
   ...(testsReachMain
     ? []
-    : [{ files: files.map((f) => f.replace(/\*\*\/\*\.(ts|svelte)$/, '**/*.test.ts')), rules: { 'no-restricted-imports': ['error', { patterns: patterns.filter((p) => p.regex) }] } }]),
+    : [
+        {
+          files: files.map((f) => f.replace(/\*\*\/\*\.(ts|svelte)$/, '**/*.test.ts')),
+          rules: { 'no-restricted-imports': ['error', { patterns: patterns.filter((p) => p.regex) }] },
+        },
+      ]),
 ]
 
-const noNode = (where) => ({ group: [...nodeBuiltins, ...mainOnlyPackages], message: `${where} runs outside Node: it may not load Node modules or main-process packages.` })
+const noNode = (where) => ({
+  group: [...nodeBuiltins, ...mainOnlyPackages],
+  message: `${where} runs outside Node: it may not load Node modules or main-process packages.`,
+})
 const domGlobals = ['window', 'document', 'navigator', 'localStorage'].map((name) => ({ name, message: 'src-shared knows no DOM.' }))
 const nodeGlobals = ['process', 'Buffer', 'require', '__dirname'].map((name) => ({ name, message: 'src-shared knows no Node.' }))
 
@@ -65,18 +73,30 @@ export default tseslint.config(
     patterns: [noNode('The renderer'), into(['src-main'], 'The renderer reaches the main process only through src-shared/contract.')],
     testsReachMain: true,
   }),
-  // Inside src-main, each layer imports only those below it: engine/data -> metrics/export -> store -> studio -> faces.
-  ...layer(['src-main/engine/**/*.ts', 'src-main/data/**/*.ts'], {
-    patterns: [into(['studio', 'store', 'host', 'electron', 'cli', 'metrics', 'export', 'src-renderer'], 'The engine and the data pipeline are the bottom layer: they import no metrics, export, store, studio or faces.')],
+  // Inside src-main, each layer imports only those below it: engine/data/workers -> metrics/export -> store -> studio -> faces.
+  ...layer(['src-main/engine/**/*.ts', 'src-main/data/**/*.ts', 'src-main/workers/**/*.ts'], {
+    patterns: [
+      into(
+        ['studio', 'store', 'host', 'electron', 'cli', 'metrics', 'export', 'src-renderer'],
+        'The engine and the data pipeline are the bottom layer: they import no metrics, export, store, studio or faces.',
+      ),
+    ],
   }),
   ...layer(['src-main/metrics/**/*.ts', 'src-main/export/**/*.ts'], {
-    patterns: [into(['studio', 'store', 'host', 'electron', 'cli', 'src-renderer'], 'Metrics and export are computations: they know nothing of the studio, its store or its faces.')],
+    patterns: [
+      into(
+        ['studio', 'store', 'host', 'electron', 'cli', 'src-renderer'],
+        'Metrics and export are computations: they know nothing of the studio, its store or its faces.',
+      ),
+    ],
   }),
   ...layer(['src-main/store/**/*.ts'], {
     patterns: [into(['studio', 'host', 'electron', 'cli', 'src-renderer'], 'The store keeps rows; it knows nothing of the service or its faces.')],
   }),
   ...layer(['src-main/studio/**/*.ts'], {
-    patterns: [into(['host', 'electron', 'cli', 'src-renderer'], 'The service knows no transport: the faces (electron, host, cli) import it, not the other way round.')],
+    patterns: [
+      into(['host', 'electron', 'cli', 'src-renderer'], 'The service knows no transport: the faces (electron, host, cli) import it, not the other way round.'),
+    ],
   }),
   ...layer(['src-main/host/**/*.ts', 'src-main/electron/**/*.ts', 'src-main/cli/**/*.ts'], {
     patterns: [into(['src-renderer'], 'The main process never imports renderer code.')],

@@ -75,11 +75,23 @@ test('two runs ticked in history are compared: FID curves on one chart and their
     const runs = new RunStore(db)
     const training = new TrainingStore(db)
     const noise = (seed: number) => Uint8Array.from({ length: 16 * 8 * 8 }, (_, i) => (i * 37 + seed * 91) % 256)
-    for (const [name, fids, seed] of [['with attention', [58, 41, 33], 1], ['no attention', [61, 50, 46], 2]] as const) {
+    for (const [name, fids, seed] of [
+      ['with attention', [58, 41, 33], 1],
+      ['no attention', [61, 50, 46], 2],
+    ] as const) {
       const run = runs.create({ ...sampleRun, name })
       training.saveMetrics(
         run.id,
-        fids.map((value, i) => ({ step: (i + 1) * 250, name: 'fid', value, extractor: 'dataset-classifier', nReal: 1200, nFake: 2000, imageSize: 32, resize: 'none' })),
+        fids.map((value, i) => ({
+          step: (i + 1) * 250,
+          name: 'fid',
+          value,
+          extractor: 'dataset-classifier',
+          nReal: 1200,
+          nFake: 2000,
+          imageSize: 32,
+          resize: 'none',
+        })),
       )
       training.saveSamples(run.id, 750, 'ema', await encodeGrid({ images: noise(seed), count: 16, size: 8, channels: 1, columns: 4 }), 4)
     }

@@ -17,7 +17,13 @@ import { SaganTrainer } from '../src-main/engine/trainer'
 import { demoDatasetDir } from '../src-main/studio/resources'
 
 const { values: args } = parseArgs({
-  options: { steps: { type: 'string', default: '150' }, window: { type: 'string', default: '25' }, seed: { type: 'string', default: '1' }, width: { type: 'string', default: '8' }, batch: { type: 'string', default: '32' } },
+  options: {
+    steps: { type: 'string', default: '150' },
+    window: { type: 'string', default: '25' },
+    seed: { type: 'string', default: '1' },
+    width: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '32' },
+  },
 })
 const [steps, window, seed, width, batch] = [args.steps, args.window, args.seed, args.width, args.batch].map(Number)
 
@@ -25,12 +31,23 @@ const info = await initBackend('auto')
 const dataset = await loadDataset(demoDatasetDir(), { imageSize: 32 }, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-augment-')) })
 const n = dataset.labels.length
 const pixels = dataset.imageSize * dataset.imageSize * dataset.channels
-console.log(`backend ${info.name}; demo dataset: ${n} images, ${dataset.classNames.length} classes; quick preset at width ${width}, batch ${batch}; ${steps} steps per run, seed ${seed}`)
+console.log(
+  `backend ${info.name}; demo dataset: ${n} images, ${dataset.classNames.length} classes; quick preset at width ${width}, batch ${batch}; ${steps} steps per run, seed ${seed}`,
+)
 
 const data = { numClasses: dataset.classNames.length, classNames: dataset.classNames, imageSize: 32, channels: dataset.channels }
 const curves: Record<string, number[]> = {}
 for (const policy of ['off', 'diffaugment'] as const) {
-  const config = buildRunConfig('quick', 'sagan', { numClasses: data.numClasses, channels: data.channels, seed, steps, gCh: width, dCh: width, batchSize: batch, augment: { policy } })
+  const config = buildRunConfig('quick', 'sagan', {
+    numClasses: data.numClasses,
+    channels: data.channels,
+    seed,
+    steps,
+    gCh: width,
+    dCh: width,
+    batchSize: batch,
+    augment: { policy },
+  })
   const trainer = await SaganTrainer.create(config, data)
   const order = new Rng(seed + 1000) // the same batches for both runs
   const signs: number[] = []
@@ -51,5 +68,7 @@ console.log(`\nr_t = E[sign(D(real))], mean over ${window} steps`)
 console.log('steps        off    diffaugment')
 for (let from = 0; from < steps; from += window) {
   const mean = (xs: number[]) => xs.slice(from, from + window).reduce((a, b) => a + b, 0) / Math.min(window, steps - from)
-  console.log(`${`${from + 1}-${Math.min(steps, from + window)}`.padEnd(12)} ${mean(curves.off).toFixed(3).padStart(6)} ${mean(curves.diffaugment).toFixed(3).padStart(11)}`)
+  console.log(
+    `${`${from + 1}-${Math.min(steps, from + window)}`.padEnd(12)} ${mean(curves.off).toFixed(3).padStart(6)} ${mean(curves.diffaugment).toFixed(3).padStart(11)}`,
+  )
 }

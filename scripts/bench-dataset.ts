@@ -42,14 +42,18 @@ async function runPhase(phase: PhaseResult['phase'], dir: string, cacheDir: stri
   let scanDoneAt: number | null = null
   let cacheAt: number | null = null
   let decodeSeen = false
-  const dataset = await loadDataset(dir, { imageSize }, {
-    cacheDir,
-    onProgress: (p) => {
-      if (scanDoneAt === null && p.phase !== 'scan') scanDoneAt = at()
-      if (p.phase === 'decode') decodeSeen = true
-      else if (p.phase === 'cache' && decodeSeen && cacheAt === null) cacheAt = at()
+  const dataset = await loadDataset(
+    dir,
+    { imageSize },
+    {
+      cacheDir,
+      onProgress: (p) => {
+        if (scanDoneAt === null && p.phase !== 'scan') scanDoneAt = at()
+        if (p.phase === 'decode') decodeSeen = true
+        else if (p.phase === 'cache' && decodeSeen && cacheAt === null) cacheAt = at()
+      },
     },
-  })
+  )
   const seconds = at()
   const used = process.cpuUsage(cpu)
   delay.disable()

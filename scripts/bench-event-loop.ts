@@ -80,7 +80,12 @@ async function runClient(url: string): Promise<void> {
   })
   const counts: ClientCounts = { progress: 0, samples: 0, checkpoints: 0, metrics: 0, runUpdated: 0, sheetsFetched: 0, sheetBytes: 0, lastStep: 0 }
   const client = connectStudio(
-    { post: (d) => ws.send(d), on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)), serialize: encodeMessage, deserialize: (d: ArrayBuffer) => decodeMessage(d) },
+    {
+      post: (d) => ws.send(d),
+      on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)),
+      serialize: encodeMessage,
+      deserialize: (d: ArrayBuffer) => decodeMessage(d),
+    },
     {
       runProgress: (p) => {
         counts.progress++
@@ -165,7 +170,12 @@ async function main(): Promise<void> {
   {
     const t0 = performance.now()
     log('FID extractor for the demo dataset: first evaluation (trains the extractor when this data folder has none: several minutes)...')
-    const run = await studio.calls.startRun({ datasetPath: DEMO_DATASET, name: 'bench: extractor warm-up', preset: 'quick', overrides: { ...overrides, evalEvery: 1 } })
+    const run = await studio.calls.startRun({
+      datasetPath: DEMO_DATASET,
+      name: 'bench: extractor warm-up',
+      preset: 'quick',
+      overrides: { ...overrides, evalEvery: 1 },
+    })
     await new Promise<void>((resolve) => {
       const off = studio.events.subscribe((name, a) => {
         if (name !== 'metricComputed' || (a[0] as { runId: string }).runId !== run.id) return
@@ -193,7 +203,16 @@ async function main(): Promise<void> {
   const server = { progress: 0, samples: 0, checkpoints: 0, metrics: 0 }
   const recent: { t: number; what: string }[] = []
   const unsubscribe = studio.events.subscribe((name, a) => {
-    const what = name === 'runProgress' ? 'progress' : name === 'samplesSaved' ? 'samples' : name === 'checkpointSaved' ? 'checkpoints' : name === 'metricComputed' ? 'metrics' : null
+    const what =
+      name === 'runProgress'
+        ? 'progress'
+        : name === 'samplesSaved'
+          ? 'samples'
+          : name === 'checkpointSaved'
+            ? 'checkpoints'
+            : name === 'metricComputed'
+              ? 'metrics'
+              : null
     if (what) server[what as keyof typeof server]++
     recent.push({ t: performance.now(), what: `${name}${name === 'checkpointSaved' ? ` ${((a[0] as { bytes: number }).bytes / 1e6).toFixed(1)} MB` : ''}` })
   })
@@ -244,7 +263,9 @@ async function main(): Promise<void> {
     const s = (performance.now() - t0) / 1000
     if (s >= nextReport) {
       nextReport += 10
-      log(`  ${s.toFixed(0)} s: p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms; events ${JSON.stringify(server)}`)
+      log(
+        `  ${s.toFixed(0)} s: p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms; events ${JSON.stringify(server)}`,
+      )
     }
     while (recent.length > 0 && recent[0].t < performance.now() - 5000) recent.shift()
   }
@@ -281,9 +302,23 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     seconds,
     resolutionMs: resolution,
-    lagMs: { p50: lag(histogram.percentile(50)), p90: lag(histogram.percentile(90)), p99: lag(histogram.percentile(99)), p999: lag(histogram.percentile(99.9)), max: lag(histogram.max), mean: lag(histogram.mean) },
+    lagMs: {
+      p50: lag(histogram.percentile(50)),
+      p90: lag(histogram.percentile(90)),
+      p99: lag(histogram.percentile(99)),
+      p999: lag(histogram.percentile(99.9)),
+      max: lag(histogram.max),
+      mean: lag(histogram.mean),
+    },
     /** The same ticks split: lateness while the main thread ran (our work, GC) vs all lateness (also: waiting for a core). */
-    tickLagMs: { ticks: lateness.length, p99: pct(lateness, 99), max: pct(lateness, 100), ownP99: pct(ownLateness, 99), ownP999: pct(ownLateness, 99.9), ownMax: pct(ownLateness, 100) },
+    tickLagMs: {
+      ticks: lateness.length,
+      p99: pct(lateness, 99),
+      max: pct(lateness, 100),
+      ownP99: pct(ownLateness, 99),
+      ownP999: pct(ownLateness, 99.9),
+      ownMax: pct(ownLateness, 100),
+    },
     rawDelayMs: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
     eventLoopUtilization: Number(elu.utilization.toFixed(3)),
     steps: step,
@@ -295,22 +330,39 @@ async function main(): Promise<void> {
       ms: stallMs,
       count: stalls.length,
       busyCount: busyStalls.length,
-      worst: [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 8).map(roundStall),
-      worstBusy: [...busyStalls].sort((a, b) => b.busyMs - a.busyMs).slice(0, 8).map(roundStall),
+      worst: [...stalls]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 8)
+        .map(roundStall),
+      worstBusy: [...busyStalls]
+        .sort((a, b) => b.busyMs - a.busyMs)
+        .slice(0, 8)
+        .map(roundStall),
     },
   }
   if (args.json) console.log(JSON.stringify(result))
   else {
     const r = result
     console.log(`\nmain-thread event-loop lag over ${seconds} s of training (monitorEventLoopDelay, resolution ${resolution} ms, minus that period):`)
-    console.log(`  p50 ${r.lagMs.p50} ms, p90 ${r.lagMs.p90} ms, p99 ${r.lagMs.p99} ms, p99.9 ${r.lagMs.p999} ms, max ${r.lagMs.max} ms, mean ${r.lagMs.mean} ms; event-loop utilisation ${(r.eventLoopUtilization * 100).toFixed(1)}%`)
+    console.log(
+      `  p50 ${r.lagMs.p50} ms, p90 ${r.lagMs.p90} ms, p99 ${r.lagMs.p99} ms, p99.9 ${r.lagMs.p999} ms, max ${r.lagMs.max} ms, mean ${r.lagMs.mean} ms; event-loop utilisation ${(r.eventLoopUtilization * 100).toFixed(1)}%`,
+    )
     console.log(`  (raw histogram: p50 ${r.rawDelayMs.p50} ms, p99 ${r.rawDelayMs.p99} ms, max ${r.rawDelayMs.max} ms)`)
-    console.log(`  5 ms ticks (${r.tickLagMs.ticks}): late p99 ${r.tickLagMs.p99} ms, max ${r.tickLagMs.max} ms; of it while the main thread ran (own work + GC): p99 ${r.tickLagMs.ownP99} ms, p99.9 ${r.tickLagMs.ownP999} ms, max ${r.tickLagMs.ownMax} ms`)
+    console.log(
+      `  5 ms ticks (${r.tickLagMs.ticks}): late p99 ${r.tickLagMs.p99} ms, max ${r.tickLagMs.max} ms; of it while the main thread ran (own work + GC): p99 ${r.tickLagMs.ownP99} ms, p99.9 ${r.tickLagMs.ownP999} ms, max ${r.tickLagMs.ownMax} ms`,
+    )
     console.log(`  steps done ${r.steps}; events at the server ${JSON.stringify(r.serverEvents)}`)
-    console.log(`  client received: ${counts.progress} progress, ${counts.samples} samples (${counts.sheetsFetched} sheets fetched, ${(counts.sheetBytes / 1024).toFixed(0)} KiB), ${counts.checkpoints} checkpoints, ${counts.metrics} metrics, ${counts.runUpdated} runUpdated`)
-    console.log(`  store calls on the main thread (ms): ${Object.entries(r.storeCallsMs).map(([k, v]) => `${k} n ${v.n} median ${v.median} max ${v.max}`).join('; ')}`)
+    console.log(
+      `  client received: ${counts.progress} progress, ${counts.samples} samples (${counts.sheetsFetched} sheets fetched, ${(counts.sheetBytes / 1024).toFixed(0)} KiB), ${counts.checkpoints} checkpoints, ${counts.metrics} metrics, ${counts.runUpdated} runUpdated`,
+    )
+    console.log(
+      `  store calls on the main thread (ms): ${Object.entries(r.storeCallsMs)
+        .map(([k, v]) => `${k} n ${v.n} median ${v.median} max ${v.max}`)
+        .join('; ')}`,
+    )
     console.log(`  load average start ${r.loadAverage.start.join(' ')}, end ${r.loadAverage.end.join(' ')}`)
-    const show = (list: typeof r.stallsOver.worst) => list.map((s) => `${s.ms} ms (busy ${s.busyMs}, GC ${s.gcMs}) at ${s.at} s after [${s.after}]`).join('; ') || 'none'
+    const show = (list: typeof r.stallsOver.worst) =>
+      list.map((s) => `${s.ms} ms (busy ${s.busyMs}, GC ${s.gcMs}) at ${s.at} s after [${s.after}]`).join('; ') || 'none'
     console.log(`  late ticks >= ${stallMs} ms: ${stalls.length}, of which the main thread was busy >= ${stallMs} ms: ${busyStalls.length}`)
     console.log(`  worst late: ${show(r.stallsOver.worst)}`)
     console.log(`  worst busy: ${show(r.stallsOver.worstBusy)}`)

@@ -13,7 +13,11 @@ const { values: args } = parseArgs({ options: { repeat: { type: 'string', defaul
 const repeat = Number(args.repeat)
 const studio = tempStudio()
 try {
-  const run = await studio.calls.startRun({ datasetPath: 'demo', name: 'bench export', overrides: { steps: 4, batchSize: 8, checkpointEvery: { steps: 2 }, sampleEvery: 100, evalEvery: 0 } })
+  const run = await studio.calls.startRun({
+    datasetPath: 'demo',
+    name: 'bench export',
+    overrides: { steps: 4, batchSize: 8, checkpointEvery: { steps: 2 }, sampleEvery: 100, evalEvery: 0 },
+  })
   if ((await studio.calls.waitForRun(run.id)).status !== 'completed') throw new Error('the benchmark run did not complete')
   const cases: [string, SheetOptions][] = [
     ['grid 10 classes x 8 (first call: worker start)', {}],
@@ -34,7 +38,9 @@ try {
       times.push(performance.now() - t0)
     }
     const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]
-    console.log(`${label.padEnd(50)} ${median.toFixed(0).padStart(10)} ${`${last.width}x${last.height}`.padStart(12)} ${String(last.bytes.byteLength).padStart(9)}`)
+    console.log(
+      `${label.padEnd(50)} ${median.toFixed(0).padStart(10)} ${`${last.width}x${last.height}`.padStart(12)} ${String(last.bytes.byteLength).padStart(9)}`,
+    )
   }
 } finally {
   await studio.dispose()

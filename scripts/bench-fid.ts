@@ -42,8 +42,8 @@ const config = buildRunConfig(args.preset as PresetName, 'sagan', { imageSize: 3
 const trainer = await SaganTrainer.create(config, { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 })
 const B = config.batchSize
 const batch = (s: number) => ({
-  images: real.images.subarray(((s * B) % 4000) * 1024, ((s * B) % 4000 + B) * 1024),
-  labels: real.labels.subarray((s * B) % 4000, (s * B) % 4000 + B),
+  images: real.images.subarray(((s * B) % 4000) * 1024, (((s * B) % 4000) + B) * 1024),
+  labels: real.labels.subarray((s * B) % 4000, ((s * B) % 4000) + B),
 })
 await trainer.trainStep(batch(0)) // warm-up: kernels compile on the first call
 const steps = Number(args.steps)
@@ -73,7 +73,9 @@ for (const m of args.samples.split(',').map(Number)) {
   const r = await evaluate({ step: 0, extractor, real: reference, fake: { images, imageSize: 32, channels: 1, labels } })
   const total = generate + r.seconds.features + r.seconds.metrics
   const shares = everies.map((n) => `${((100 * total) / (n * stepSeconds + total)).toFixed(1)}%`)
-  console.log(`${String(m).padStart(9)} | ${fmt(generate).padStart(8)} | ${fmt(r.seconds.features).padStart(8)} | ${fmt(r.seconds.metrics).padStart(7)} | ${fmt(total).padStart(6)} | ${shares.join(' / ')}`)
+  console.log(
+    `${String(m).padStart(9)} | ${fmt(generate).padStart(8)} | ${fmt(r.seconds.features).padStart(8)} | ${fmt(r.seconds.metrics).padStart(7)} | ${fmt(total).padStart(6)} | ${shares.join(' / ')}`,
+  )
 }
 trainer.dispose()
 extractor.dispose()

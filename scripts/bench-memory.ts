@@ -112,12 +112,16 @@ const record = (iter: number, msPerIter: number) => {
   rows.push(row)
   if (!args.json) {
     const f = (x: number | null, d = 1) => (x === null ? '-' : x.toFixed(d)).padStart(9)
-    console.log(`${String(iter).padStart(5)} ${String(row.numTensors).padStart(8)} ${f(row.tensorMiB)} ${f(row.wasmHeapMiB)} ${f(row.rssMiB)} ${f(row.v8HeapMiB)} ${f(row.externalMiB)} ${f(row.msPerIter, 0)}`)
+    console.log(
+      `${String(iter).padStart(5)} ${String(row.numTensors).padStart(8)} ${f(row.tensorMiB)} ${f(row.wasmHeapMiB)} ${f(row.rssMiB)} ${f(row.v8HeapMiB)} ${f(row.externalMiB)} ${f(row.msPerIter, 0)}`,
+    )
   }
 }
 
 log(`replicas: ${replicas.plan.count} (${replicas.plan.reason})`)
-log(`backend ${info.name}; config: 32 px, ${dataset.channels} channel(s), ${config.numClasses} classes, ch ${config.gCh} (${4 * config.gCh} channels per layer), batch ${config.batchSize}, attention G ${config.gAttention} D ${config.dAttention} (${config.attentionVariant}), SN G ${config.snG} D ${config.snD}, EMA from step ${config.ema.startStep}`)
+log(
+  `backend ${info.name}; config: 32 px, ${dataset.channels} channel(s), ${config.numClasses} classes, ch ${config.gCh} (${4 * config.gCh} channels per layer), batch ${config.batchSize}, attention G ${config.gAttention} D ${config.dAttention} (${config.attentionVariant}), SN G ${config.snG} D ${config.snD}, EMA from step ${config.ema.startStep}`,
+)
 log(`sheet (raw + EMA, ${SHEET_PER_CLASS} per class) every ${sheetEvery}, checkpoint (getState + serialize) every ${checkpointEvery}`)
 log(' iter  tensors tensorMiB   heapMiB    rssMiB     v8MiB    extMiB  ms/iter')
 const started = performance.now()
@@ -158,13 +162,28 @@ const growth = (a: number, b: number) => ((b - a) / a) * 100
 const afterWarmup = rows.filter((r) => r.iter >= base.iter)
 const summary = {
   backend: info.name,
-  config: { ch: config.gCh, batchSize: config.batchSize, channels: dataset.channels, numClasses: config.numClasses, gAttention: config.gAttention, dAttention: config.dAttention, emaStartStep: config.ema.startStep },
+  config: {
+    ch: config.gCh,
+    batchSize: config.batchSize,
+    channels: dataset.channels,
+    numClasses: config.numClasses,
+    gAttention: config.gAttention,
+    dAttention: config.dAttention,
+    emaStartStep: config.ema.startStep,
+  },
   iters,
   totalSeconds,
   sheets,
   checkpoints,
   checkpointMiB: checkpointBytes / MiB,
-  numTensors: { first: first.numTensors, atBaseline: base.numTensors, last: last.numTensors, min: Math.min(...afterWarmup.map((r) => r.numTensors)), max: Math.max(...afterWarmup.map((r) => r.numTensors)), afterDispose },
+  numTensors: {
+    first: first.numTensors,
+    atBaseline: base.numTensors,
+    last: last.numTensors,
+    min: Math.min(...afterWarmup.map((r) => r.numTensors)),
+    max: Math.max(...afterWarmup.map((r) => r.numTensors)),
+    afterDispose,
+  },
   rssGrowthPercent: growth(base.rssMiB, last.rssMiB),
   rssMiB: { atBaseline: base.rssMiB, last: last.rssMiB, maxAfterBaseline: Math.max(...afterWarmup.map((r) => r.rssMiB)) },
   wasmHeapMiB: { atBaseline: base.wasmHeapMiB, last: last.wasmHeapMiB },
@@ -175,8 +194,16 @@ const summary = {
 if (args.json) console.log(JSON.stringify(summary))
 else {
   const s = summary
-  console.log(`\n${iters} iterations in ${totalSeconds.toFixed(0)} s (${((totalSeconds * 1000) / iters).toFixed(0)} ms/iter incl. ${sheets} sheets and ${checkpoints} checkpoints of ${s.checkpointMiB.toFixed(1)} MiB)`)
-  console.log(`numTensors: first ${s.numTensors.first}, at ${base.iter} ${s.numTensors.atBaseline}, last ${s.numTensors.last} (min ${s.numTensors.min}, max ${s.numTensors.max} from ${base.iter} on); after dispose ${afterDispose}`)
-  console.log(`RSS: ${s.rssMiB.atBaseline.toFixed(1)} MiB at ${base.iter} -> ${s.rssMiB.last.toFixed(1)} MiB at ${iters}: ${s.rssGrowthPercent >= 0 ? '+' : ''}${s.rssGrowthPercent.toFixed(2)}% (max ${s.rssMiB.maxAfterBaseline.toFixed(1)} MiB)`)
-  console.log(`wasm heap: ${s.wasmHeapMiB.atBaseline?.toFixed(1) ?? '-'} -> ${s.wasmHeapMiB.last?.toFixed(1) ?? '-'} MiB; V8 heap used ${s.v8HeapMiB.atBaseline.toFixed(1)} -> ${s.v8HeapMiB.last.toFixed(1)} MiB`)
+  console.log(
+    `\n${iters} iterations in ${totalSeconds.toFixed(0)} s (${((totalSeconds * 1000) / iters).toFixed(0)} ms/iter incl. ${sheets} sheets and ${checkpoints} checkpoints of ${s.checkpointMiB.toFixed(1)} MiB)`,
+  )
+  console.log(
+    `numTensors: first ${s.numTensors.first}, at ${base.iter} ${s.numTensors.atBaseline}, last ${s.numTensors.last} (min ${s.numTensors.min}, max ${s.numTensors.max} from ${base.iter} on); after dispose ${afterDispose}`,
+  )
+  console.log(
+    `RSS: ${s.rssMiB.atBaseline.toFixed(1)} MiB at ${base.iter} -> ${s.rssMiB.last.toFixed(1)} MiB at ${iters}: ${s.rssGrowthPercent >= 0 ? '+' : ''}${s.rssGrowthPercent.toFixed(2)}% (max ${s.rssMiB.maxAfterBaseline.toFixed(1)} MiB)`,
+  )
+  console.log(
+    `wasm heap: ${s.wasmHeapMiB.atBaseline?.toFixed(1) ?? '-'} -> ${s.wasmHeapMiB.last?.toFixed(1) ?? '-'} MiB; V8 heap used ${s.v8HeapMiB.atBaseline.toFixed(1)} -> ${s.v8HeapMiB.last.toFixed(1)} MiB`,
+  )
 }

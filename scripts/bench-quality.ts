@@ -70,7 +70,10 @@ for (const s of args.set!) applySetting(overrides, s)
 // A time budget trains until stopped; the step count only bounds it.
 overrides.steps = steps ?? 1_000_000
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ')
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')
 const dataDir = resolve(args['data-dir']!)
 mkdirSync(dataDir, { recursive: true })
 const studio = openStudio({ dataDir, host: 'browser' })
@@ -84,7 +87,9 @@ const run = await studio.calls.startRun({
   overrides,
 })
 const { config } = await studio.calls.getRun(run.id)
-console.log(`run ${run.id}  preset ${args.preset} / ${args.ablation}  budget ${steps === undefined ? '' : `${steps} steps`}${minutes === undefined ? '' : ` ${minutes} min`}`)
+console.log(
+  `run ${run.id}  preset ${args.preset} / ${args.ablation}  budget ${steps === undefined ? '' : `${steps} steps`}${minutes === undefined ? '' : ` ${minutes} min`}`,
+)
 console.log(`config ${JSON.stringify(config)}`)
 
 const started = Date.now()

@@ -58,7 +58,10 @@ async function worker(name: ConfigName, batchSize: number): Promise<void> {
   const config = buildRunConfig('quick', 'sagan', { ...CONFIG_SETTINGS[name], batchSize, numClasses: 10, channels: 3, seed: 1 })
   const { imageSize: s, channels: c, numClasses } = config
   const trainer = await SaganTrainer.create(config, { numClasses, classNames: [], imageSize: s, channels: c })
-  const batch = { images: Uint8Array.from({ length: batchSize * s * s * c }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: batchSize }, (_, i) => i % numClasses) }
+  const batch = {
+    images: Uint8Array.from({ length: batchSize * s * s * c }, (_, i) => (i * 2654435761) >>> 24),
+    labels: Int32Array.from({ length: batchSize }, (_, i) => i % numClasses),
+  }
   for (let i = 0; i < Number(args.warmup); i++) await trainer.trainStep([batch])
   process.send!({ type: 'ready' })
   await new Promise<void>((resolve) => process.once('message', () => resolve()))
@@ -71,7 +74,13 @@ async function worker(name: ConfigName, batchSize: number): Promise<void> {
     times.push(performance.now() - t0)
   }
   const cpu = process.cpuUsage(cpu0)
-  const report: WorkerReport = { batch: batchSize, times, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0, peakRssMiB: process.resourceUsage().maxRSS / 1024 }
+  const report: WorkerReport = {
+    batch: batchSize,
+    times,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    wallMs: performance.now() - wall0,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }
   process.send!({ type: 'report', report }, () => process.exit(0))
 }
 
@@ -147,10 +156,16 @@ async function main(): Promise<void> {
       const f = (x: number) => x.toFixed(0)
       console.log(`${name} (batch ${B}; load average ${load0.toFixed(2)} -> ${load1.toFixed(2)})`)
       console.log(`  one worker, batch ${B}:        ${f(tFull)} ms/step, ${imgFull.toFixed(2)} img/s (CPU ${f(result.cpuMsPerStep.full)} ms/step)`)
-      console.log(`  one worker, batch ${half} alone:  ${f(tHalf)} ms/step, ${result.imagesPerSecond.halfAlone.toFixed(2)} img/s (CPU ${f(result.cpuMsPerStep.halfAlone)} ms/step)`)
-      console.log(`  two workers, batch ${half} each:  ${tPair.map(f).join(' / ')} ms/step, ${imgPair.toFixed(2)} img/s together (${pairWall.toFixed(2)} by wall clock; CPU ${result.cpuMsPerStep.halfPair.map(f).join(' / ')} ms/step)`)
+      console.log(
+        `  one worker, batch ${half} alone:  ${f(tHalf)} ms/step, ${result.imagesPerSecond.halfAlone.toFixed(2)} img/s (CPU ${f(result.cpuMsPerStep.halfAlone)} ms/step)`,
+      )
+      console.log(
+        `  two workers, batch ${half} each:  ${tPair.map(f).join(' / ')} ms/step, ${imgPair.toFixed(2)} img/s together (${pairWall.toFixed(2)} by wall clock; CPU ${result.cpuMsPerStep.halfPair.map(f).join(' / ')} ms/step)`,
+      )
       console.log(`  peak RSS: ${f(full.peakRssMiB)} MiB for one worker at ${B}; ${pair.map((r) => f(r.peakRssMiB)).join(' + ')} MiB for the pair`)
-      console.log(`  scaling ${result.scaling.toFixed(2)}x by wall time, ${result.scalingByCpu.toFixed(2)}x by CPU time; ceiling without contention t(B)/t(B/2) ${result.ceilingWithoutContention.toFixed(2)}x; batch-independent share of a step ${(result.batchIndependentShare * 100).toFixed(0)}%`)
+      console.log(
+        `  scaling ${result.scaling.toFixed(2)}x by wall time, ${result.scalingByCpu.toFixed(2)}x by CPU time; ceiling without contention t(B)/t(B/2) ${result.ceilingWithoutContention.toFixed(2)}x; batch-independent share of a step ${(result.batchIndependentShare * 100).toFixed(0)}%`,
+      )
     }
   }
 }

@@ -34,7 +34,10 @@ function checkDeadline(): void {
 }
 
 async function startHost(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAGAN_STUDIO_TOKEN: token } })
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SAGAN_STUDIO_TOKEN: token },
+  })
   child.stderr!.resume()
   const port = await new Promise<number>((resolve, reject) => {
     let out = ''
@@ -76,7 +79,16 @@ async function client(port: number): Promise<{ ws: WebSocket; api: StudioClient 
     ws.once('open', resolve)
     ws.once('error', reject)
   })
-  const api = connectStudio({ post: (d) => ws.send(d), on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)), serialize: encodeMessage, deserialize: (d: ArrayBuffer) => decodeMessage(d) }, {}, { timeoutMs: 60_000 })
+  const api = connectStudio(
+    {
+      post: (d) => ws.send(d),
+      on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)),
+      serialize: encodeMessage,
+      deserialize: (d: ArrayBuffer) => decodeMessage(d),
+    },
+    {},
+    { timeoutMs: 60_000 },
+  )
   return { ws, api }
 }
 
@@ -108,8 +120,10 @@ async function malformed(port: number): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const { ws } = await client(port)
     const closed = new Promise((resolve) => ws.once('close', resolve))
-    if (i % 4 === 0) ws.send(Buffer.alloc(2 * 1024 * 1024)) // over the frame limit
-    else if (i % 4 === 1) ws.send(Buffer.concat([Buffer.from([0xdd, 0x00, 0x0f, 0xff, 0xff]), Buffer.alloc(1024 * 1000, 0x80)])) // a million empty maps
+    if (i % 4 === 0)
+      ws.send(Buffer.alloc(2 * 1024 * 1024)) // over the frame limit
+    else if (i % 4 === 1)
+      ws.send(Buffer.concat([Buffer.from([0xdd, 0x00, 0x0f, 0xff, 0xff]), Buffer.alloc(1024 * 1000, 0x80)])) // a million empty maps
     else if (i % 4 === 2) ws.send(encodeMessage({ t: 'q', i: 'x', m: 'dropEverything', a: [] }))
     else ws.send(Buffer.from([0xc1]))
     sent++
@@ -170,7 +184,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:soak: ${CLIENTS} clients, a tiny training run, malformed traffic, kill -9 of the host; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `bench:soak: ${CLIENTS} clients, a tiny training run, malformed traffic, kill -9 of the host; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   let host = await startHost()
   let sampler = sampleMemory(host.child.pid!)
   phase = 'clients'
@@ -184,10 +202,12 @@ async function main(): Promise<void> {
   const polling = (async () => {
     for (let round = 0; round < POLL_ROUNDS; round++) {
       checkDeadline()
-      await Promise.all(clients.map(async (c) => {
-        await c.api.listRuns()
-        calls++
-      }))
+      await Promise.all(
+        clients.map(async (c) => {
+          await c.api.listRuns()
+          calls++
+        }),
+      )
     }
   })()
   const malformedSent = await malformed(host.port)
@@ -230,8 +250,14 @@ async function main(): Promise<void> {
   console.log('host memory (RSS MiB) over time:')
   for (const m of curve) console.log(`  ${m.t.toFixed(0).padStart(4)} s  ${m.rssMiB.toFixed(0).padStart(5)} MiB  ${m.phase}`)
   const peak = Math.max(...memory.map((m) => m.rssMiB))
-  console.log(`peak RSS ${peak.toFixed(0)} MiB; final run ${done.status} at step ${done.step}/${done.targetSteps}; loss log ${log.length} points, increasing: ${contiguous}`)
-  console.log(`lost after resume: ${JSON.stringify(lostAfterResume)}; total ${elapsed().toFixed(0)} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `peak RSS ${peak.toFixed(0)} MiB; final run ${done.status} at step ${done.step}/${done.targetSteps}; loss log ${log.length} points, increasing: ${contiguous}`,
+  )
+  console.log(
+    `lost after resume: ${JSON.stringify(lostAfterResume)}; total ${elapsed().toFixed(0)} s; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
   const nothingLost = Object.values(lostAtKill).every((n) => n === 0) && Object.values(lostAfterResume).every((n) => n === 0)
   if (!nothingLost || done.status !== 'completed' || !contiguous) {
     console.error('bench:soak: something was lost or the run did not complete')

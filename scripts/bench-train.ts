@@ -61,7 +61,10 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   const data = { numClasses, classNames: [], imageSize: s, channels: c }
   const trainer = await SaganTrainer.create(config, data)
   const replicas = await benchReplicas(trainer, data, info.name, args.replicas!)
-  const batch = { images: Uint8Array.from({ length: b * s * s * c }, (_, i) => (i * 2654435761) >>> 24), labels: Int32Array.from({ length: b }, (_, i) => i % numClasses) }
+  const batch = {
+    images: Uint8Array.from({ length: b * s * s * c }, (_, i) => (i * 2654435761) >>> 24),
+    labels: Int32Array.from({ length: b }, (_, i) => i % numClasses),
+  }
   const batches = Array.from({ length: config.nDis }, () => batch)
   const times: number[] = []
   for (let i = 0; i < warmup + iters; i++) {
@@ -79,7 +82,17 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
     replicas: replicas.plan.count,
     replicasReason: replicas.plan.reason,
     config: name,
-    settings: { imageSize: s, channels: c, numClasses, ch: config.gCh, batchSize: b, zDim: config.zDim, gAttention: config.gAttention, dAttention: config.dAttention, attentionVariant: config.attentionVariant },
+    settings: {
+      imageSize: s,
+      channels: c,
+      numClasses,
+      ch: config.gCh,
+      batchSize: b,
+      zDim: config.zDim,
+      gAttention: config.gAttention,
+      dAttention: config.dAttention,
+      attentionVariant: config.attentionVariant,
+    },
     msPerIter: ms,
     imagesPerSecond: (b * config.nDis * 1000) / ms,
     gflopsPerSecond: trainingFlopsPerStep(config) / (ms * 1e6),
@@ -91,6 +104,8 @@ for (const [name, config] of Object.entries(BENCH_CONFIGS)) {
   else {
     console.log(`\r${name.padEnd(6)} ${JSON.stringify(result.settings)}`)
     console.log(`       replicas: ${replicas.plan.count} (${replicas.plan.reason})`)
-    console.log(`       ${ms.toFixed(0)} ms/iter (median of ${iters}), ${result.imagesPerSecond.toFixed(2)} img/s, ${result.gflopsPerSecond.toFixed(2)} GFLOP/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.engine}`)
+    console.log(
+      `       ${ms.toFixed(0)} ms/iter (median of ${iters}), ${result.imagesPerSecond.toFixed(2)} img/s, ${result.gflopsPerSecond.toFixed(2)} GFLOP/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.engine}`,
+    )
   }
 }

@@ -59,8 +59,19 @@ interface TfjsTiming extends Timing {
 const timing = ['--iters', args.iters!, '--warmup', args.warmup!]
 const tfjs = (config: string): TfjsTiming => {
   const lines = run(process.execPath, [
-    '--import', `${here}tfjs-resolve-hook.mjs`, '--import', 'tsx', `${here}bench-train.ts`, '--json',
-    '--only', config, '--backend', args.backend!, '--replicas', args.replicas!, ...timing,
+    '--import',
+    `${here}tfjs-resolve-hook.mjs`,
+    '--import',
+    'tsx',
+    `${here}bench-train.ts`,
+    '--json',
+    '--only',
+    config,
+    '--backend',
+    args.backend!,
+    '--replicas',
+    args.replicas!,
+    ...timing,
   ])
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -71,10 +82,29 @@ const tfjs = (config: string): TfjsTiming => {
 const torch = (s: Settings): Timing =>
   JSON.parse(
     run(PYTHON, [
-      `${here}torch/sagan_peer.py`, '--json', ...timing, '--threads', '2',
-      '--image-size', String(s.imageSize), '--channels', String(s.channels), '--num-classes', String(s.numClasses),
-      '--ch', String(s.ch), '--batch', String(s.batchSize), '--z-dim', String(s.zDim),
-      '--g-attention', s.gAttention.join(','), '--d-attention', s.dAttention.join(','), '--variant', s.attentionVariant,
+      `${here}torch/sagan_peer.py`,
+      '--json',
+      ...timing,
+      '--threads',
+      '2',
+      '--image-size',
+      String(s.imageSize),
+      '--channels',
+      String(s.channels),
+      '--num-classes',
+      String(s.numClasses),
+      '--ch',
+      String(s.ch),
+      '--batch',
+      String(s.batchSize),
+      '--z-dim',
+      String(s.zDim),
+      '--g-attention',
+      s.gAttention.join(','),
+      '--d-attention',
+      s.dAttention.join(','),
+      '--variant',
+      s.attentionVariant,
     ]).trim(),
   ) as Timing
 
@@ -84,7 +114,7 @@ function median(xs: number[]): number {
 }
 const load1 = () => loadavg()[0]
 
-const configs = (args.only ? [args.only] : ['fixed', 'quick'])
+const configs = args.only ? [args.only] : ['fixed', 'quick']
 const table: string[][] = [['config', 'round', 'tfjs ms/iter', 'torch ms/iter', 'ratio', 'load before tfjs / torch']]
 const summary: string[][] = [['config', 'tfjs engine', 'tfjs median', 'torch median', 'median ratio', 'ratio min-max', 'load 1 min (range)']]
 for (const config of configs) {
@@ -103,13 +133,25 @@ for (const config of configs) {
     torchMs.push(p.msPerIter)
     ratios.push(t.msPerIter / p.msPerIter)
     loads.push(loadTfjs, loadTorch)
-    const row = [config, String(round), t.msPerIter.toFixed(0), p.msPerIter.toFixed(0), `${ratios.at(-1)!.toFixed(2)}x`, `${loadTfjs.toFixed(2)} / ${loadTorch.toFixed(2)}`]
+    const row = [
+      config,
+      String(round),
+      t.msPerIter.toFixed(0),
+      p.msPerIter.toFixed(0),
+      `${ratios.at(-1)!.toFixed(2)}x`,
+      `${loadTfjs.toFixed(2)} / ${loadTorch.toFixed(2)}`,
+    ]
     table.push(row)
     console.error(`round ${round}/${rounds} ${config}: ${engine} ${row[2]} ms, ${p.engine} ${row[3]} ms, ratio ${row[4]}, load ${row[5]}`)
   }
   summary.push([
-    config, engine, `${median(tfjsMs).toFixed(0)} ms`, `${median(torchMs).toFixed(0)} ms`, `${median(ratios).toFixed(2)}x`,
-    `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`, `${median(loads).toFixed(2)} (${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)})`,
+    config,
+    engine,
+    `${median(tfjsMs).toFixed(0)} ms`,
+    `${median(torchMs).toFixed(0)} ms`,
+    `${median(ratios).toFixed(2)}x`,
+    `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`,
+    `${median(loads).toFixed(2)} (${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)})`,
   ])
 }
 

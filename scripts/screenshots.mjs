@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium } from '@playwright/test'
 
-const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' }, run: { type: 'string' }, out: { type: 'string', default: 'docs/screenshots' } } })
+const { values: args } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, run: { type: 'string' }, out: { type: 'string', default: 'docs/screenshots' } },
+})
 if (!args['data-dir'] || !args.run) {
   console.error('usage: node scripts/screenshots.mjs --data-dir DIR --run ID [--out docs/screenshots]')
   process.exit(2)
@@ -34,7 +36,16 @@ const url = await new Promise((ok, fail) => {
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
@@ -50,7 +61,10 @@ try {
 
   // Runs evaluated before sample health existed have no grid to show.
   if (await page.getByTestId('health-grid').isVisible()) {
-    await page.getByRole('button', { name: /show its nearest training images/ }).nth(9).click()
+    await page
+      .getByRole('button', { name: /show its nearest training images/ })
+      .nth(9)
+      .click()
     await page.getByTestId('nearest-real').waitFor({ timeout: 60_000 })
     await page.getByRole('heading', { name: /Sample health/ }).evaluate((h) => h.scrollIntoView())
     await shot('health.png')
@@ -74,4 +88,8 @@ try {
   await browser.close()
   host.kill('SIGTERM')
 }
-console.log(execFileSync(process.execPath, [cli, 'export', args.run, '--out', join(out, 'sheet-timeline.png'), '--sheet', 'timeline', '--data-dir', dataDir]).toString().trim())
+console.log(
+  execFileSync(process.execPath, [cli, 'export', args.run, '--out', join(out, 'sheet-timeline.png'), '--sheet', 'timeline', '--data-dir', dataDir])
+    .toString()
+    .trim(),
+)

@@ -20,7 +20,9 @@ describe('import layering', () => {
   })
 
   it('lets the renderer reach the main process only through src-shared', async () => {
-    expect(await restricted('src-renderer/src/x.ts', "import { openStudio } from '../../src-main/studio/open-studio'\nexport const o = openStudio")).toHaveLength(1)
+    expect(
+      await restricted('src-renderer/src/x.ts', "import { openStudio } from '../../src-main/studio/open-studio'\nexport const o = openStudio"),
+    ).toHaveLength(1)
     expect(await restricted('src-renderer/src/x.ts', "import { ipcRenderer } from 'electron'\nexport const i = ipcRenderer")).toHaveLength(1)
     expect(await restricted('src-renderer/src/x.ts', "import * as tf from '@tensorflow/tfjs-core'\nexport const t = tf")).toHaveLength(1)
     expect(await restricted('src-renderer/src/x.ts', "import { CALL_NAMES } from '../../src-shared/contract'\nexport const c = CALL_NAMES")).toEqual([])

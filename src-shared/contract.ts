@@ -4,45 +4,27 @@
 // validated against its schema before the service sees it: the renderer is
 // untrusted code, and one check serves every face.
 import { z } from 'zod'
-import {
-  RunIdSchema,
-  RunNameSchema,
-  RunNotesSchema,
-  RunQuerySchema,
-  type RunQuery,
-  type RunSummary,
-} from './runs'
+import { RunIdSchema, RunNameSchema, RunNotesSchema, RunQuerySchema, type RunQuery, type RunSummary } from './runs'
+import type { BackendReport } from './backend'
 import type { DatasetReport, ScanProgress } from './dataset'
 import type { MetricValue } from './metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from './sample-health'
 import { MAX_STEPS, type RunConfig } from './run-config'
 import { SheetOptionsSchema, type CheckpointInfo, type ModelExport, type SheetOptions, type SheetResult } from './export'
-import { AttentionRequestSchema, StartRunSchema, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type RunProgress, type SampleSheet, type SigmaPoint, type StartRunRequest } from './training'
+import {
+  AttentionRequestSchema,
+  StartRunSchema,
+  type AttentionRequest,
+  type AttentionView,
+  type LogPoint,
+  type RunEstimate,
+  type RunProgress,
+  type SampleSheet,
+  type SigmaPoint,
+  type StartRunRequest,
+} from './training'
 
-export interface BackendReport {
-  /** The tfjs backend training will use, e.g. "wasm". */
-  name: string
-  /** Backends tried first and why each was not used. */
-  skipped: { name: string; reason: string }[]
-  /** The GPU the webgpu backend computes on; absent on other backends. */
-  adapter?: GpuAdapterReport
-}
-
-/** A WebGPU adapter as Dawn describes it (any field may be empty: drivers differ). */
-export interface GpuAdapterReport {
-  vendor: string
-  architecture: string
-  /** The device name, e.g. "NVIDIA GeForce RTX 3060" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
-  device: string
-  /** The driver's description, e.g. "OpenGL ES 3.2 Mesa 22.3.6". */
-  description: string
-  /** Which graphics API Dawn drives it through: the platform's own (Vulkan, Metal, D3D12) or OpenGL ES. */
-  api: 'native' | 'opengles'
-  /** A CPU rasteriser posing as a GPU (llvmpipe, SwiftShader, a fallback adapter): slower than wasm. */
-  software: boolean
-  /** Bytes: the largest buffer, and the largest one a shader may bind (each tensor lives in one buffer). */
-  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number }
-}
+export type { BackendReport, GpuAdapterReport } from './backend'
 
 export interface DiskSpace {
   freeBytes: number
@@ -182,7 +164,16 @@ export interface StudioEvents {
   spectralNormsLogged(p: SigmaPoint & { runId: string }): void
 }
 
-export const EVENT_NAMES = ['runUpdated', 'runDeleted', 'runProgress', 'checkpointSaved', 'samplesSaved', 'metricComputed', 'datasetProgress', 'spectralNormsLogged'] as const satisfies readonly (keyof StudioEvents)[]
+export const EVENT_NAMES = [
+  'runUpdated',
+  'runDeleted',
+  'runProgress',
+  'checkpointSaved',
+  'samplesSaved',
+  'metricComputed',
+  'datasetProgress',
+  'spectralNormsLogged',
+] as const satisfies readonly (keyof StudioEvents)[]
 
 const SampleWeightsSchema = z.enum(['raw', 'ema'])
 const DatasetPathSchema = z.string().min(1).max(4096)
@@ -225,7 +216,13 @@ export const callSchemas = {
 
 export const localCallSchemas = {
   writeModel: z.tuple([RunIdSchema, z.string().min(1).max(4096), StepSchema.optional()]),
-  evaluateCheckpoint: z.tuple([RunIdSchema, z.object({ step: StepSchema.optional(), samples: z.number().int().min(1).max(50_000).optional() }).strict().optional()]),
+  evaluateCheckpoint: z.tuple([
+    RunIdSchema,
+    z
+      .object({ step: StepSchema.optional(), samples: z.number().int().min(1).max(50_000).optional() })
+      .strict()
+      .optional(),
+  ]),
   waitForRun: z.tuple([RunIdSchema]),
 } satisfies { [K in keyof LocalCalls]: z.ZodType }
 

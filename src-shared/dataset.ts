@@ -47,16 +47,7 @@ export const SkippedFileSchema = z.object({
 })
 export type SkippedFile = z.infer<typeof SkippedFileSchema>
 
-export const WarningCodeSchema = z.enum([
-  'mixed-layout',
-  'empty-class',
-  'few-images',
-  'imbalance',
-  'upscaled',
-  'grey-and-colour',
-  'duplicates',
-  'single-class',
-])
+export const WarningCodeSchema = z.enum(['mixed-layout', 'empty-class', 'few-images', 'imbalance', 'upscaled', 'grey-and-colour', 'duplicates', 'single-class'])
 export type WarningCode = z.infer<typeof WarningCodeSchema>
 
 export const DatasetWarningSchema = z.object({

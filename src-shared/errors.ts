@@ -1,13 +1,6 @@
 // Errors that cross the contract. Thrown objects lose their class over a
 // WebSocket, so the service throws (and transports carry) this plain shape.
-export type StudioErrorCode =
-  | 'invalid-argument'
-  | 'not-found'
-  | 'conflict'
-  | 'unsupported'
-  | 'unavailable'
-  | 'cancelled'
-  | 'internal'
+export type StudioErrorCode = 'invalid-argument' | 'not-found' | 'conflict' | 'unsupported' | 'unavailable' | 'cancelled' | 'internal'
 
 export interface WireError {
   code: StudioErrorCode

@@ -4,10 +4,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EventMap<E> = { [K in keyof E]: (...args: any[]) => void }
 
-export type EventListener<E extends EventMap<E>> = <K extends keyof E & string>(
-  name: K,
-  args: Parameters<E[K]>,
-) => void
+export type EventListener<E extends EventMap<E>> = <K extends keyof E & string>(name: K, args: Parameters<E[K]>) => void
 
 export class EventHub<E extends EventMap<E>> {
   private readonly listeners = new Set<EventListener<E>>()

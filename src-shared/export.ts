@@ -42,7 +42,12 @@ export const SheetOptionsSchema = z
     /** Interpolation frames per row, both ends included. */
     frames: z.number().int().min(2).max(32).default(8),
     /** Latent seed; default: the run's seed (at 8 per class that is the gallery's own sheet). */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     /** Generator weights; default: EMA when the run keeps them. */
     weights: z.enum(['raw', 'ema']).optional(),
     /** Truncation trick: latent values beyond +-t are drawn again (BigGAN); none by default. */
@@ -91,7 +96,12 @@ export const SHEET_MIME: Record<SheetFormat, string> = { png: 'image/png', jpeg:
 
 /** A run name as a file-name part: "My run #2" -> "my-run-2". */
 export function fileSlug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run'
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run'
+  )
 }
 
 /** A generator written as TF.js graph models (see HOW-TO-SAMPLE.md in the folder). */

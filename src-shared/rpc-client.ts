@@ -6,11 +6,7 @@ import { StudioError } from './errors'
 
 export type StudioClient = StudioCalls & { close(): void }
 
-export function connectStudio(
-  channel: ChannelOptions,
-  events: Partial<StudioEvents>,
-  options: { timeoutMs?: number } = {},
-): StudioClient {
+export function connectStudio(channel: ChannelOptions, events: Partial<StudioEvents>, options: { timeoutMs?: number } = {}): StudioClient {
   // Missing handlers are fine: an event nobody listens to is dropped.
   const handlers = Object.fromEntries(
     EVENT_NAMES.map((name) => [name, (...args: unknown[]) => (events[name] as ((...a: unknown[]) => void) | undefined)?.(...args)]),

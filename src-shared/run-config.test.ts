@@ -36,12 +36,20 @@ describe('run config', () => {
   })
 
   test('DiffAugment is on for datasets below the threshold, off above it, and off in the no-augmentation ablation', () => {
-    expect(buildRunConfig('quick', 'sagan', {}, { images: 1200 }).augment).toMatchObject({ policy: 'diffaugment', ops: ['color', 'translation', 'cutout'], p: 1 })
+    expect(buildRunConfig('quick', 'sagan', {}, { images: 1200 }).augment).toMatchObject({
+      policy: 'diffaugment',
+      ops: ['color', 'translation', 'cutout'],
+      p: 1,
+    })
     expect(buildRunConfig('quick', 'sagan', {}, { images: AUGMENT_BELOW_IMAGES }).augment.policy).toBe('off')
     expect(buildRunConfig('quick', 'no-augmentation', {}, { images: 1200 }).augment.policy).toBe('off')
     // the user's choice wins over the dataset's default
     expect(buildRunConfig('quick', 'sagan', { augment: { policy: 'off' } }, { images: 1200 }).augment.policy).toBe('off')
-    expect(buildRunConfig('quick', 'sagan', { augment: { adaptive: true } }, { images: 1200 }).augment).toMatchObject({ policy: 'diffaugment', adaptive: true, target: 0.6 })
+    expect(buildRunConfig('quick', 'sagan', { augment: { adaptive: true } }, { images: 1200 }).augment).toMatchObject({
+      policy: 'diffaugment',
+      adaptive: true,
+      target: 0.6,
+    })
   })
 
   test('overrides of a nested setting keep the preset values beside it', () => {
@@ -57,22 +65,30 @@ describe('run config', () => {
 
   test('the backend label names replicas, or the GPU with its vendor, architecture, driver and whether it is software', () => {
     const llvmpipe: GpuAdapterReport = {
-      vendor: '', architecture: '', device: 'llvmpipe-llvm-15-0-6-256-bits', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6', api: 'opengles', software: true,
+      vendor: '',
+      architecture: '',
+      device: 'llvmpipe-llvm-15-0-6-256-bits',
+      description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6',
+      api: 'opengles',
+      software: true,
       limits: { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 31 },
     }
     expect(backendLabel('wasm', 1)).toBe('wasm')
     expect(backendLabel('wasm', 2)).toBe('wasm × 2')
     expect(backendLabel('webgpu', 1, llvmpipe)).toBe('webgpu on llvmpipe-llvm-15-0-6-256-bits (OpenGL version OpenGL ES 3.2 Mesa 22.3.6; software)')
-    expect(adapterLabel({ ...llvmpipe, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'native', software: false })).toBe('Apple M2 (apple, metal-3)')
+    expect(adapterLabel({ ...llvmpipe, vendor: 'apple', architecture: 'metal-3', device: '', description: 'Apple M2', api: 'native', software: false })).toBe(
+      'Apple M2 (apple, metal-3)',
+    )
   })
 
   test('every count has an upper bound: a huge value of any field is refused by name', () => {
     const defaults = RunConfigSchema.parse({})
     const huge = 1e15
     for (const [key, value] of Object.entries(defaults)) {
-      const tries = typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? Object.keys(value).map((inner) => ({ [key]: { ...value, [inner]: huge } }))
-        : [{ [key]: huge }]
+      const tries =
+        typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? Object.keys(value).map((inner) => ({ [key]: { ...value, [inner]: huge } }))
+          : [{ [key]: huge }]
       for (const overrides of tries) {
         const r = RunConfigSchema.safeParse({ ...defaults, ...overrides })
         expect(r.success, JSON.stringify(overrides)).toBe(false)

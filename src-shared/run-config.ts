@@ -1,7 +1,7 @@
 // Every training setting of a run, its presets and the paper's ablations.
 // Pure TypeScript + zod: the UI validates and shows the same schema the engine trains from.
 import { z } from 'zod'
-import type { BackendReport, GpuAdapterReport } from './contract'
+import type { BackendReport, GpuAdapterReport } from './backend'
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number]
@@ -107,7 +107,12 @@ const RunConfigObject = z.object({
       startStep: z.number().int().min(0).max(MAX_STEPS).default(500),
     })
     .prefault({}),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
   backend: z.enum(BACKEND_PREFERENCES).default('auto'),
   /**
    * Data-parallel replicas (worker threads, one share of each batch each, gradients
@@ -118,7 +123,11 @@ const RunConfigObject = z.object({
   checkpointEvery: z
     .object({
       steps: z.number().int().min(1).max(MAX_STEPS).default(500),
-      minutes: z.number().positive().max(7 * 24 * 60).default(10),
+      minutes: z
+        .number()
+        .positive()
+        .max(7 * 24 * 60)
+        .default(10),
     })
     .prefault({}),
   keepLastCheckpoints: z.number().int().min(1).max(100).default(3),
@@ -141,7 +150,10 @@ const RunConfigObject = z.object({
   augment: z
     .object({
       policy: z.enum(AUGMENT_POLICIES).default('off'),
-      ops: z.array(z.enum(AUGMENT_OPS)).min(1).default([...AUGMENT_OPS]),
+      ops: z
+        .array(z.enum(AUGMENT_OPS))
+        .min(1)
+        .default([...AUGMENT_OPS]),
       /** Probability that each op is applied to an image; adaptive runs start at 0 (as ADA) and move it. */
       p: z.number().min(0).max(1).default(1),
       adaptive: z.boolean().default(false),
@@ -167,7 +179,11 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
     }
   }
   if (c.replicas !== 'auto' && c.batchSize % c.replicas !== 0) {
-    ctx.addIssue({ code: 'custom', path: ['replicas'], message: `replicas: batchSize ${c.batchSize} does not split into ${c.replicas} equal shares; choose a divisor of the batch size or 'auto'` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['replicas'],
+      message: `replicas: batchSize ${c.batchSize} does not split into ${c.replicas} equal shares; choose a divisor of the batch size or 'auto'`,
+    })
   }
   check('gAttention', generatorResolutions(c.imageSize))
   check('dAttention', discriminatorResolutions(c.imageSize))
@@ -192,8 +208,18 @@ export const PRESETS: Record<PresetName, Preset> = {
     // from intra-FID 8.5 to 4.6; EMA from step 100 with decay 0.99 averages about the last 100 steps; an evaluation and a
     // checkpoint every 200 steps, so the best evaluation always has its checkpoint.
     settings: {
-      imageSize: 32, gCh: 8, dCh: 8, batchSize: 32, steps: 700, lrG: 2e-4, lrD: 8e-4, gAttention: [32], dAttention: [16],
-      ema: { startStep: 100, decay: 0.99 }, evalEvery: 200, checkpointEvery: { steps: 200 },
+      imageSize: 32,
+      gCh: 8,
+      dCh: 8,
+      batchSize: 32,
+      steps: 700,
+      lrG: 2e-4,
+      lrD: 8e-4,
+      gAttention: [32],
+      dAttention: [16],
+      ema: { startStep: 100, decay: 0.99 },
+      evalEvery: 200,
+      checkpointEvery: { steps: 200 },
     },
   },
   standard: {
@@ -236,7 +262,8 @@ export const ABLATIONS: Record<AblationName, Ablation> = {
   },
   'no-augmentation': {
     description: 'The same run without DiffAugment (real and fake images reach D as they are).',
-    paperFinding: 'DiffAugment (Zhao et al. 2020): without it D memorises small training sets and FID degrades as data shrinks (largest gap at 10-20% of CIFAR-10).',
+    paperFinding:
+      'DiffAugment (Zhao et al. 2020): without it D memorises small training sets and FID degrades as data shrinks (largest gap at 10-20% of CIFAR-10).',
     apply: () => ({ augment: { policy: 'off' } }),
   },
   'no-ttur': {

@@ -16,7 +16,9 @@ beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'sagan-cli-'))))
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }))
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args, ...(args.includes('--help') || args.includes('--version') ? [] : ['--data-dir', dataDir])], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [CLI, ...args, ...(args.includes('--help') || args.includes('--version') ? [] : ['--data-dir', dataDir])], {
+    encoding: 'utf8',
+  })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 
@@ -67,7 +69,12 @@ describe('sagan-studio CLI', () => {
     expect(fid).toMatchObject({ extractor: 'dataset-classifier', nFake: 100 })
     expect(fid.value).toBeGreaterThan(1) // two steps of training are far from the real images
     const intra = result.values.find((v) => v.name === 'intra_fid')!
-    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).best).toMatchObject({ metric: 'intra_fid', step: 2, extractor: 'dataset-classifier', value: intra.value })
+    expect(JSON.parse(cli('runs', 'show', run.id, '--json').out).best).toMatchObject({
+      metric: 'intra_fid',
+      step: 2,
+      extractor: 'dataset-classifier',
+      value: intra.value,
+    })
     expect(cli('runs', 'show', run.id).out).toMatch(/best\s+intra-FID \d+\.\d{3} at step 2 \(dataset classifier features\)/)
   })
 
@@ -81,7 +88,12 @@ describe('sagan-studio CLI', () => {
 
     const clone = cli('runs', 'clone', run.id, '--json')
     expect(clone.code, clone.err).toBe(0)
-    const listed = JSON.parse(cli('runs', 'list', '--json', '--sort', 'name', '--asc').out) as { id: string; name: string; status: string; targetSteps: number }[]
+    const listed = JSON.parse(cli('runs', 'list', '--json', '--sort', 'name', '--asc').out) as {
+      id: string
+      name: string
+      status: string
+      targetSteps: number
+    }[]
     expect(listed.map((r) => r.name)).toEqual(['first try', 'first try (copy)'])
     expect(listed[1]).toMatchObject({ status: 'completed', targetSteps: 1 })
 

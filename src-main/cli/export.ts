@@ -4,7 +4,16 @@
 import { writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { InvalidArgumentError } from 'commander'
-import { SHEET_FORMATS, SheetOptionsSchema, formatOfFileName, type ModelExport, type SheetFormat, type SheetKind, type SheetOptions, type SheetResult } from '../../src-shared/export'
+import {
+  SHEET_FORMATS,
+  SheetOptionsSchema,
+  formatOfFileName,
+  type ModelExport,
+  type SheetFormat,
+  type SheetKind,
+  type SheetOptions,
+  type SheetResult,
+} from '../../src-shared/export'
 import { initBackend } from '../engine/backend'
 import { loadGeneratorModel } from '../export/model'
 import { composeSheet, type SheetRun } from '../export/sheet/compose'
@@ -103,7 +112,14 @@ export async function sheetFromModel(dir: string, out: string, flags: Omit<Expor
       id: basename(dir),
       name: meta.runName,
       settings: `exported generator, ${meta.imageSize} px`,
-      config: { numClasses: meta.classes.length, zDim: meta.zDim, imageSize: meta.imageSize, channels: meta.channels, seed: DEFAULT_SEED, ema: { enabled: meta.weights.includes('ema') } },
+      config: {
+        numClasses: meta.classes.length,
+        zDim: meta.zDim,
+        imageSize: meta.imageSize,
+        channels: meta.channels,
+        seed: DEFAULT_SEED,
+        ema: { enabled: meta.weights.includes('ema') },
+      },
       classNames: meta.classes,
       checkpoints: [{ step: meta.step, bytes: 0, score: null, reason: 'exported' }],
       metrics: [],

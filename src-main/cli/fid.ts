@@ -21,7 +21,9 @@ export async function folderFid(realDir: string, fakeDir: string, imageSize: num
   const real = await loadDataset(realDir, { imageSize }, { cacheDir })
   const fake = await loadDataset(fakeDir, { imageSize }, { cacheDir })
   if (real.channels !== fake.channels) {
-    throw new Error(`${realDir} is ${real.channels === 1 ? 'grey' : 'colour'} but ${fakeDir} is ${fake.channels === 1 ? 'grey' : 'colour'}; compare folders of the same kind`)
+    throw new Error(
+      `${realDir} is ${real.channels === 1 ? 'grey' : 'colour'} but ${fakeDir} is ${fake.channels === 1 ? 'grey' : 'colour'}; compare folders of the same kind`,
+    )
   }
   const numClasses = real.report.conditional ? real.classNames.length : 1
   // Generated folders are compared class by class only when their class names match.
@@ -39,7 +41,10 @@ export async function folderFid(realDir: string, fakeDir: string, imageSize: num
 export function formatFid(r: FolderFidResult): string {
   const main = r.values.filter((v) => v.name !== 'class_fid')
   return [
-    ...main.map((v) => `${metricLabel(v)}: ${v.value.toFixed(4)}${v.std === undefined ? '' : ` ± ${v.std.toFixed(4)}`}  (${v.nReal} real, ${v.nFake} generated, ${v.imageSize}px, ${v.resize})`),
+    ...main.map(
+      (v) =>
+        `${metricLabel(v)}: ${v.value.toFixed(4)}${v.std === undefined ? '' : ` ± ${v.std.toFixed(4)}`}  (${v.nReal} real, ${v.nFake} generated, ${v.imageSize}px, ${v.resize})`,
+    ),
     `features: ${r.extractorDetail}`,
     ...r.warnings.map((w) => `warning: ${w}`),
   ].join('\n')

@@ -50,8 +50,7 @@ const program = new Command('sagan-studio')
   // nothing is lost when stdout is a pipe.
   .configureOutput({ writeOut: (s) => writeSync(1, s), writeErr: (s) => writeSync(2, s) })
 
-const dataDirOption = () =>
-  new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
+const dataDirOption = () => new Option('--data-dir <dir>', 'folder holding the studio database (default: the XDG data folder)')
 
 function studioFor(opts: { dataDir?: string }, folderRoots?: string[], maxConcurrentRuns?: number): Studio {
   return openStudio({ dataDir: resolveDataDir(opts.dataDir), host: 'browser', folderRoots, maxConcurrentRuns })
@@ -75,7 +74,10 @@ program
   .description('serve the studio UI to a browser on this machine')
   .option('-p, --port <port>', 'TCP port (0 picks a free one)', (v) => parseInt(v, 10), 4780)
   .option('--host <address>', 'address to bind; anything but loopback exposes the studio to your network', '127.0.0.1')
-  .option('--token <token>', `reuse a token of at least 128 bits (e.g. to restart without reopening the page; also read from ${TOKEN_VARIABLE}); default: a new random one`)
+  .option(
+    '--token <token>',
+    `reuse a token of at least 128 bits (e.g. to restart without reopening the page; also read from ${TOKEN_VARIABLE}); default: a new random one`,
+  )
   .option('--max-runs <n>', 'runs that train at once; more wait in a queue (each takes its share of the cores and memory)', positiveInt, 1)
   .option('--root <dir...>', 'also let the browser open image folders inside DIR (default: your home folder and the demo)')
   .addOption(dataDirOption())
@@ -83,10 +85,12 @@ program
     const token = opts.token ?? (process.env[TOKEN_VARIABLE] || undefined)
     const studio = studioFor(opts, browsableRoots((opts.root ?? []).map((r) => resolvePath(r))), opts.maxRuns)
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
-    const host = await startHost({ calls: studio.calls, events: studio.events, rendererDir, port: opts.port, host: opts.host, token }).catch(async (err: unknown) => {
-      await studio.close()
-      throw err
-    })
+    const host = await startHost({ calls: studio.calls, events: studio.events, rendererDir, port: opts.port, host: opts.host, token }).catch(
+      async (err: unknown) => {
+        await studio.close()
+        throw err
+      },
+    )
     if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
       console.warn(`Warning: listening on ${opts.host}; anyone who can reach it and has the token controls the studio.`)
     }
@@ -111,7 +115,12 @@ program
   .option('--seed <n>', 'random seed', positiveInt)
   .option('--batch-size <n>', 'images per batch', positiveInt)
   .option('--replicas <n|auto>', 'data-parallel worker threads sharing each batch (auto: one per core on wasm)', replicaCount)
-  .addOption(new Option('--backend <name>', 'tfjs backend (auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu; webgpu by name also takes a software adapter)').choices([...BACKEND_PREFERENCES]))
+  .addOption(
+    new Option(
+      '--backend <name>',
+      'tfjs backend (auto: tensorflow-gpu, webgpu on a hardware GPU, tensorflow, wasm, cpu; webgpu by name also takes a software adapter)',
+    ).choices([...BACKEND_PREFERENCES]),
+  )
   .option('--sample-every <n>', 'save a fixed-noise sample sheet every N steps', positiveInt)
   .option('--checkpoint-every <n>', 'save a checkpoint every N steps', positiveInt)
   .option('--name <name>', 'run name')
@@ -144,9 +153,7 @@ program
   .option('--json', 'print JSON lines instead of a progress bar')
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
-    process.exitCode = await withStudio(opts, async (studio) =>
-      followRun(studio, await studio.calls.resumeRun(id, opts.steps), { json: Boolean(opts.json) }),
-    )
+    process.exitCode = await withStudio(opts, async (studio) => followRun(studio, await studio.calls.resumeRun(id, opts.steps), { json: Boolean(opts.json) }))
   })
 
 program
@@ -169,7 +176,7 @@ program
   .description("FID and KID of a run's checkpoint against its dataset, or between two folders (--real/--fake)")
   .argument('[runId]', 'run to evaluate (see `runs list`); omit with --real/--fake')
   .option('--step <n>', 'evaluate the newest checkpoint at or before this step', positiveInt)
-  .option('--samples <n>', 'generated images (default: the run\'s evalSamples)', positiveInt)
+  .option('--samples <n>', "generated images (default: the run's evalSamples)", positiveInt)
   .option('--real <dir>', 'folder of real images (class sub-folders give intra-FID too)')
   .option('--fake <dir>', 'folder of generated images (same class names for intra-FID)')
   .option('--size <px>', 'image size both folders are brought to', positiveInt, 32)
@@ -195,7 +202,9 @@ program
   .option('-o, --out <file>', 'where to write the sheet: .png, .jpg or .webp')
   .option('--model <dir>', "write the run's generator (raw and EMA) as TF.js graph models into this folder, with HOW-TO-SAMPLE.md")
   .option('--from-model <dir>', 'draw the sheet from an exported generator folder instead of a run')
-  .addOption(new Option('--sheet <kind>', 'grid: N per class; timeline: same latents at each checkpoint; interp: latent walks').choices(SHEET_KINDS).default('grid'))
+  .addOption(
+    new Option('--sheet <kind>', 'grid: N per class; timeline: same latents at each checkpoint; interp: latent walks').choices(SHEET_KINDS).default('grid'),
+  )
   .option('--step <n>', 'checkpoint step (grid, interp); default: the best by intra-FID (FID for unconditional runs), else the newest', wholeNumber)
   .option('--steps <list>', 'timeline: comma-separated checkpoint steps; default: every kept checkpoint')
   .option('--classes <list>', 'comma-separated class names or indices, in row order; default: all')
@@ -225,7 +234,10 @@ program
     const messages = await withStudio(opts, async (studio) => {
       const done: string[] = []
       if (opts.model) done.push(formatModelExport(await studio.calls.writeModel(runId, resolvePath(opts.model), opts.step)))
-      if (opts.out) done.push(writeSheet(resolvePath(opts.out), await studio.calls.exportSheet(runId, sheetOptionsFromFlags(opts, (await studio.calls.getRun(runId)).classNames))))
+      if (opts.out)
+        done.push(
+          writeSheet(resolvePath(opts.out), await studio.calls.exportSheet(runId, sheetOptionsFromFlags(opts, (await studio.calls.getRun(runId)).classNames))),
+        )
       return done
     })
     console.log(messages.join('\n'))
@@ -290,9 +302,7 @@ runs
   .option('--json', 'print JSON lines instead of a progress bar')
   .addOption(dataDirOption())
   .action(async (id: string, opts) => {
-    process.exitCode = await withStudio(opts, async (studio) =>
-      followRun(studio, await studio.calls.cloneRun(id, opts.name), { json: Boolean(opts.json) }),
-    )
+    process.exitCode = await withStudio(opts, async (studio) => followRun(studio, await studio.calls.cloneRun(id, opts.name), { json: Boolean(opts.json) }))
   })
 
 runs

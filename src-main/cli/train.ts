@@ -38,6 +38,9 @@ export async function followRun(studio: Studio, run: RunSummary, opts: FollowOpt
   line.end()
   const status = final.status
   if (opts.json) emit('finished', { runId: run.id, status, step: final.step })
-  else console.log(`${final.status}: ${final.step}/${final.targetSteps} steps in run ${run.id}. See it with \`sagan-studio runs show ${run.id}\` or in the studio.`)
+  else
+    console.log(
+      `${final.status}: ${final.step}/${final.targetSteps} steps in run ${run.id}. See it with \`sagan-studio runs show ${run.id}\` or in the studio.`,
+    )
   return status === 'completed' || status === 'stopped' ? 0 : 1
 }

@@ -30,12 +30,17 @@ export async function assertOutsideDataset(cacheDir: string, root: string): Prom
   const cacheReal = await fs.realpath(cacheDir)
   const rel = path.relative(rootReal, cacheReal)
   if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-    throw new Error(`Cache folder ${cacheDir} is inside the dataset folder ${root}; the studio never writes into a dataset folder. Pass a cache folder outside it.`)
+    throw new Error(
+      `Cache folder ${cacheDir} is inside the dataset folder ${root}; the studio never writes into a dataset folder. Pass a cache folder outside it.`,
+    )
   }
 }
 
 async function rootKey(root: string): Promise<string> {
-  return createHash('sha256').update(await fs.realpath(root)).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(await fs.realpath(root))
+    .digest('hex')
+    .slice(0, 16)
 }
 
 export async function cacheFile(cacheDir: string, root: string, fingerprint: string): Promise<string> {

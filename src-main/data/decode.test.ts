@@ -5,8 +5,7 @@ import { DatasetSettingsSchema } from '../../src-shared/dataset'
 import { decodeImage, type DecodedImage, type DecodeResult } from './decode'
 import { imageBytes, put, tempDir } from './testing/test-folders'
 
-const settings = (over: Partial<ReturnType<typeof DatasetSettingsSchema.parse>> = {}) =>
-  DatasetSettingsSchema.parse({ imageSize: 20, ...over })
+const settings = (over: Partial<ReturnType<typeof DatasetSettingsSchema.parse>> = {}) => DatasetSettingsSchema.parse({ imageSize: 20, ...over })
 
 let dir: string
 beforeAll(() => {
@@ -37,8 +36,7 @@ function twoColour(w: number, h: number, split: number, left: number[], right: n
 
 const RED = [255, 0, 0]
 const BLUE = [0, 0, 255]
-const near = (actual: number[], expected: number[], tolerance = 12): boolean =>
-  actual.every((v, i) => Math.abs(v - expected[i]) <= tolerance)
+const near = (actual: number[], expected: number[], tolerance = 12): boolean => actual.every((v, i) => Math.abs(v - expected[i]) <= tolerance)
 
 describe('preprocessing', () => {
   it('applies the EXIF orientation before cropping and reports the upright size', async () => {
@@ -99,7 +97,15 @@ describe('preprocessing', () => {
   })
 
   it('keeps grey images as one channel and colour images as three', async () => {
-    const grey = ok(await decodeBytes('grey.png', await sharp(await imageBytes()).toColourspace('b-w').png().toBuffer()))
+    const grey = ok(
+      await decodeBytes(
+        'grey.png',
+        await sharp(await imageBytes())
+          .toColourspace('b-w')
+          .png()
+          .toBuffer(),
+      ),
+    )
     expect(grey.channels).toBe(1)
     expect(grey.pixels.length).toBe(20 * 20)
     const colour = ok(await decodeBytes('colour.png', await imageBytes()))
@@ -113,7 +119,9 @@ describe('preprocessing', () => {
       expect(near(rgbAt(image, 20, 4, 4), BLUE, 8)).toBe(true)
     }
     const frames = await Promise.all([RED, BLUE].map((c) => imageBytes({ colour: { r: c[0], g: c[1], b: c[2] } })))
-    const animated = await sharp(frames, { join: { animated: true } }).gif().toBuffer()
+    const animated = await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer()
     expect((await sharp(animated).metadata()).pages).toBe(2)
     const first = ok(await decodeBytes('animated.gif', animated))
     expect([first.width, first.height]).toEqual([16, 16])
@@ -157,8 +165,8 @@ describe('files that cannot be trained on', () => {
   it('reports a BMP as a format this build cannot decode', async () => {
     // A valid 1x1 24-bit BMP, byte by byte: file header, info header, one BGR pixel + padding.
     const bmp = Buffer.from([
-      0x42, 0x4d, 58, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 4,
-      0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0,
+      0x42, 0x4d, 58, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0,
     ])
     const result = await decodeBytes('old.bmp', bmp)
     expect(result).toMatchObject({ ok: false, reason: 'unsupported-format' })

@@ -13,8 +13,7 @@ type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'tiff' | 'bmp'
 /** Formats sharp decodes here (sharp 0.35's libvips has no BMP loader). */
 export const DECODABLE_FORMATS: ReadonlySet<SniffedFormat> = new Set(['png', 'jpeg', 'gif', 'webp', 'tiff'])
 
-const startsWith = (bytes: Uint8Array, sig: number[], at = 0): boolean =>
-  bytes.length >= at + sig.length && sig.every((b, i) => bytes[at + i] === b)
+const startsWith = (bytes: Uint8Array, sig: number[], at = 0): boolean => bytes.length >= at + sig.length && sig.every((b, i) => bytes[at + i] === b)
 
 /** The image format from the first bytes, or null when the content is no image format we know. */
 export function sniffFormat(bytes: Uint8Array): SniffedFormat | null {

@@ -205,10 +205,14 @@ describe('links and a changing folder', () => {
 async function checkAsUnprivilegedUser(root: string): Promise<DatasetReport> {
   if (process.getuid?.() !== 0) return checkDataset(root, {})
   const loadModule = fileURLToPath(new URL('./load.ts', import.meta.url))
-  const script = put(tempDir('as-nobody'), 'check.mts', `
+  const script = put(
+    tempDir('as-nobody'),
+    'check.mts',
+    `
     import { checkDataset } from ${JSON.stringify(loadModule)}
     process.stdout.write(JSON.stringify(await checkDataset(${JSON.stringify(root)}, {})))
-  `)
+  `,
+  )
   chmodSync(path.dirname(script), 0o755)
   chmodSync(script, 0o644)
   const child = spawnSync(process.execPath, ['--import', 'tsx', script], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', cwd: process.cwd() })

@@ -4,13 +4,7 @@
 
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import {
-  DatasetSettingsSchema,
-  type DatasetReport,
-  type DatasetSettingsInput,
-  type ScanProgress,
-  type SkippedFile,
-} from '../../src-shared/dataset'
+import { DatasetSettingsSchema, type DatasetReport, type DatasetSettingsInput, type ScanProgress, type SkippedFile } from '../../src-shared/dataset'
 import { assertOutsideDataset, cacheFile, readCache, writeCache } from './cache'
 import { decodeImage } from './decode'
 import { datasetFingerprint } from './fingerprint'
@@ -26,11 +20,7 @@ export interface ReadOptions {
 }
 
 /** Decodes (or reads from the cache) the whole dataset at the training size. */
-export async function loadDataset(
-  root: string,
-  settings: DatasetSettingsInput,
-  opts: ReadOptions & { cacheDir: string },
-): Promise<LoadedDataset> {
+export async function loadDataset(root: string, settings: DatasetSettingsInput, opts: ReadOptions & { cacheDir: string }): Promise<LoadedDataset> {
   return readDataset(root, settings, opts)
 }
 
@@ -39,19 +29,11 @@ export async function loadDataset(
  * greyness only show in the pixels; pass `cacheDir` to keep the result so
  * that the following loadDataset is warm.
  */
-export async function checkDataset(
-  root: string,
-  settings: DatasetSettingsInput,
-  opts: ReadOptions & { cacheDir?: string } = {},
-): Promise<DatasetReport> {
+export async function checkDataset(root: string, settings: DatasetSettingsInput, opts: ReadOptions & { cacheDir?: string } = {}): Promise<DatasetReport> {
   return (await readDataset(root, settings, opts)).report
 }
 
-async function readDataset(
-  root: string,
-  settingsInput: DatasetSettingsInput,
-  opts: ReadOptions & { cacheDir?: string },
-): Promise<LoadedDataset> {
+async function readDataset(root: string, settingsInput: DatasetSettingsInput, opts: ReadOptions & { cacheDir?: string }): Promise<LoadedDataset> {
   const { onProgress, signal, cacheDir } = opts
   const settings = DatasetSettingsSchema.parse(settingsInput)
   await assertFolder(root)
@@ -106,7 +88,9 @@ async function assertFolder(root: string): Promise<void> {
   try {
     stat = await fs.stat(root)
   } catch (err) {
-    throw new Error(`Dataset folder ${root} cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose an existing folder.`, { cause: err })
+    throw new Error(`Dataset folder ${root} cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose an existing folder.`, {
+      cause: err,
+    })
   }
   if (!stat.isDirectory()) throw new Error(`Dataset path ${root} is a file, not a folder. Choose the folder that holds the images.`)
 }
@@ -115,9 +99,7 @@ async function assertFolder(root: string): Promise<void> {
 function assemble(decoded: DecodedEntry[], labelOfFolder: number[], report: DatasetReport): Omit<LoadedDataset, 'fromCache'> {
   const { imageSize, channels } = report
   const pixelsPerImage = imageSize * imageSize
-  const ordered = decoded
-    .map((entry) => ({ entry, label: labelOfFolder[entry.folderIndex] }))
-    .sort((a, b) => a.label - b.label) // stable: paths stay sorted within a class
+  const ordered = decoded.map((entry) => ({ entry, label: labelOfFolder[entry.folderIndex] })).sort((a, b) => a.label - b.label) // stable: paths stay sorted within a class
   const images = new Uint8Array(ordered.length * pixelsPerImage * channels)
   const labels = new Int32Array(ordered.length)
   ordered.forEach(({ entry, label }, n) => {

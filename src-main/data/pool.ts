@@ -8,12 +8,7 @@ import { availableParallelism } from 'node:os'
 export const DECODE_CONCURRENCY = Math.max(2, availableParallelism() * 2)
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-  signal?: AbortSignal,
-): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length)
   let nextIndex = 0
   const worker = async (): Promise<void> => {

@@ -7,7 +7,9 @@ const LISTED_SKIPS = 50
 
 export function formatReportText(report: DatasetReport): string {
   const lines: string[] = []
-  const layout = { classes: 'one class per sub-folder', flat: 'images without classes (unconditional)', mixed: 'MIXED: class folders and loose images' }[report.layout]
+  const layout = { classes: 'one class per sub-folder', flat: 'images without classes (unconditional)', mixed: 'MIXED: class folders and loose images' }[
+    report.layout
+  ]
   lines.push(`Dataset ${report.root}`)
   lines.push(`Layout: ${layout}`)
   lines.push(`Training images: ${report.imageSize}x${report.imageSize}, ${report.channels === 1 ? 'grey (1 channel)' : 'colour (3 channels)'}`)

@@ -67,15 +67,24 @@ export function buildReport(input: ReportInput): BuiltReport {
   if (layout.layout === 'mixed') {
     warnings.push({
       code: 'mixed-layout',
-      message: 'The folder has both class folders and loose images. The loose images are left out; move them into a class folder, or the class folders out, to use them.',
+      message:
+        'The folder has both class folders and loose images. The loose images are left out; move them into a class folder, or the class folders out, to use them.',
     })
   }
   if (layout.layout !== 'flat' && classes.length === 1) {
-    warnings.push({ code: 'single-class', class: classes[0].name, message: `Only one class ("${classes[0].name}") has images: training is effectively unconditional.` })
+    warnings.push({
+      code: 'single-class',
+      class: classes[0].name,
+      message: `Only one class ("${classes[0].name}") has images: training is effectively unconditional.`,
+    })
   }
   for (const c of classes) {
     if (c.count < FEW_IMAGES) {
-      warnings.push({ code: 'few-images', class: c.name, message: `"${c.name}" has only ${c.count} image${c.count === 1 ? '' : 's'}; under ${FEW_IMAGES} the model mostly memorises them.` })
+      warnings.push({
+        code: 'few-images',
+        class: c.name,
+        message: `"${c.name}" has only ${c.count} image${c.count === 1 ? '' : 's'}; under ${FEW_IMAGES} the model mostly memorises them.`,
+      })
     }
   }
   warnings.push(...imbalanceWarnings(classes))

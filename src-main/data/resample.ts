@@ -83,15 +83,7 @@ export function resizeLanczos3(src: Uint8Array, w: number, h: number, c: number,
  * side to `size` and keeps the middle; 'pad' scales the long side to `size` and
  * fills the rest with `background` (one value per channel).
  */
-export function fitSquare(
-  src: Uint8Array,
-  w: number,
-  h: number,
-  c: number,
-  size: number,
-  crop: 'center' | 'pad',
-  background: readonly number[],
-): Uint8Array {
+export function fitSquare(src: Uint8Array, w: number, h: number, c: number, size: number, crop: 'center' | 'pad', background: readonly number[]): Uint8Array {
   const scale = crop === 'center' ? size / Math.min(w, h) : size / Math.max(w, h)
   const scaledW = Math.max(1, Math.round(w * scale))
   const scaledH = Math.max(1, Math.round(h * scale))

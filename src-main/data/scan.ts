@@ -39,10 +39,7 @@ export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export async function scanFolder(
-  root: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {},
-): Promise<ScanResult> {
+export async function scanFolder(root: string, opts: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanResult> {
   const { signal, onProgress } = opts
   const files: ScannedFile[] = []
   const topFolders: string[] = []
@@ -59,7 +56,11 @@ export async function scanFolder(
     signal?.throwIfAborted()
     const real = ancestors[ancestors.length - 1]
     if (visited.has(real)) {
-      skipped.push({ path: `${dirRel}/`, reason: 'already-included', message: 'This link points at a folder that is already part of the dataset; its files were read once.' })
+      skipped.push({
+        path: `${dirRel}/`,
+        reason: 'already-included',
+        message: 'This link points at a folder that is already part of the dataset; its files were read once.',
+      })
       return
     }
     visited.add(real)
@@ -102,7 +103,11 @@ export async function scanFolder(
           const isLink = entry.isSymbolicLink()
           const real = isLink ? realpathSync(abs) : path.join(ancestors[ancestors.length - 1], entry.name)
           if (ancestors.includes(real)) {
-            skipped.push({ path: `${rel}/`, reason: 'symlink-loop', message: 'This link points back into a folder that contains it; it was not followed again.' })
+            skipped.push({
+              path: `${rel}/`,
+              reason: 'symlink-loop',
+              message: 'This link points back into a folder that contains it; it was not followed again.',
+            })
           } else {
             subfolders.push({ abs, rel, real, isLink })
           }

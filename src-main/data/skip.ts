@@ -5,7 +5,10 @@ import type { SkippedFile, SkipReason } from '../../src-shared/dataset'
 const FS_REASONS: Record<string, { reason: SkipReason; message: string }> = {
   EACCES: { reason: 'permission-denied', message: 'Permission denied: the studio may not read this. Change its permissions to include it.' },
   EPERM: { reason: 'permission-denied', message: 'Permission denied: the studio may not read this. Change its permissions to include it.' },
-  ENOENT: { reason: 'vanished', message: 'The file disappeared while the folder was being read. Check the dataset again once the folder has stopped changing.' },
+  ENOENT: {
+    reason: 'vanished',
+    message: 'The file disappeared while the folder was being read. Check the dataset again once the folder has stopped changing.',
+  },
   ELOOP: { reason: 'symlink-loop', message: 'Too many levels of symbolic links; it was not followed.' },
 }
 
@@ -20,7 +23,11 @@ export function skipFromFsError(rel: string, err: unknown): SkippedFile {
 export function skipFromDecodeError(rel: string, err: unknown): SkippedFile {
   const text = (err as Error).message ?? String(err)
   if (/pixel limit/i.test(text)) {
-    return { path: rel, reason: 'too-many-pixels', message: 'The image has more pixels than the limit (possible decompression bomb). Raise the pixel limit to include it.' }
+    return {
+      path: rel,
+      reason: 'too-many-pixels',
+      message: 'The image has more pixels than the limit (possible decompression bomb). Raise the pixel limit to include it.',
+    }
   }
   if (/unsupported image format/i.test(text)) {
     return { path: rel, reason: 'not-an-image', message: 'The name says image, but the content is not an image the decoder recognises.' }

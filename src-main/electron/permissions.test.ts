@@ -4,12 +4,15 @@ import { describe, expect, it, vi } from 'vitest'
 import { ELECTRON_CSP, denyDevicePermission, denyPermissionCheck, denyPermissionRequest } from './permissions'
 
 describe('Electron window permissions', () => {
-  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'midiSysex', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb'])('refuses a %s request', (permission) => {
-    const callback = vi.fn()
-    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
-    denyPermissionRequest({}, permission, callback)
-    expect(callback).toHaveBeenCalledExactlyOnceWith(false)
-  })
+  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'midiSysex', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb'])(
+    'refuses a %s request',
+    (permission) => {
+      const callback = vi.fn()
+      vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+      denyPermissionRequest({}, permission, callback)
+      expect(callback).toHaveBeenCalledExactlyOnceWith(false)
+    },
+  )
 
   it('holds no permission when asked, and grants no device', () => {
     expect(denyPermissionCheck()).toBe(false)

@@ -72,10 +72,7 @@ function reasonOf(err: unknown): string {
  * named preference is tried first and the chain continues after it if it
  * fails (the skip reason says why).
  */
-export async function initBackend(
-  preference: BackendPreference = 'auto',
-  options: InitBackendOptions = {},
-): Promise<BackendInfo> {
+export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   setWasmPaths(options.wasmPaths ?? wasmDistDir())
   const start = preference === 'auto' ? 0 : CHAIN.findIndex((c) => c.preference === preference)
   if (start < 0) throw new Error(`initBackend: unknown backend preference "${preference}"; use auto, tensorflow-gpu, webgpu, tensorflow, wasm or cpu`)

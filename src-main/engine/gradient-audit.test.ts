@@ -35,7 +35,13 @@ const t2 = (v: tf.Tensor) => v as tf.Tensor2D
 
 /** A variable of random values in (-1, 1), never within 0.05 of 0 (relu's kink). */
 function random(shape: number[], seed: number, scale = 1): tf.Variable {
-  return variableOf(randomValues(shape.reduce((a, b) => a * b, 1), seed).map((v) => v * scale), shape)
+  return variableOf(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ).map((v) => v * scale),
+    shape,
+  )
 }
 
 /** A layer's store: its parameters are the variables under test (u vectors and BN statistics stay fixed). */
@@ -342,7 +348,10 @@ function quickNetworks() {
   const [gStore, dStore] = [new ParamStore('G'), new ParamStore('D')]
   const g = new Generator(new ParamBuilder(gStore, new Rng(41)), config, true)
   const d = new Discriminator(new ParamBuilder(dStore, new Rng(42)), config, true)
-  for (const [store, net] of [[gStore, g], [dStore, d]] as const) {
+  for (const [store, net] of [
+    [gStore, g],
+    [dStore, d],
+  ] as const) {
     randomizeAndConverge(store, store === gStore ? 45 : 46)
     for (const att of net.attention) tf.tidy(() => store.param(att.gammaName).assign(tf.scalar(0.5)))
   }

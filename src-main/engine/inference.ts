@@ -29,7 +29,11 @@ export async function sample(parts: TrainerParts, z: Float32Array, labels: Int32
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize)
     const images = tf.tidy(() => {
-      const x = parts.g.apply(tf.tensor2d(z.subarray(start * zDim, end * zDim), [end - start, zDim]), labelTensor(parts.config, labels.subarray(start, end)), evalContext(store))
+      const x = parts.g.apply(
+        tf.tensor2d(z.subarray(start * zDim, end * zDim), [end - start, zDim]),
+        labelTensor(parts.config, labels.subarray(start, end)),
+        evalContext(store),
+      )
       return toPixelValues(x)
     })
     out.set(await images.data(), start * s * s * c)
@@ -43,7 +47,13 @@ export async function sample(parts: TrainerParts, z: Float32Array, labels: Int32
  * Where the query pixel looks: the LAST generator attention layer's weights
  * over its key grid (side/2 when pooled). Query in image pixels.
  */
-export async function attentionMap(parts: TrainerParts, z: Float32Array, label: number, query: { x: number; y: number }, weights: WeightsChoice): Promise<AttentionMap> {
+export async function attentionMap(
+  parts: TrainerParts,
+  z: Float32Array,
+  label: number,
+  query: { x: number; y: number },
+  weights: WeightsChoice,
+): Promise<AttentionMap> {
   const layer = parts.g.attention[parts.g.attention.length - 1]
   if (!layer) throw new Error('attentionMap: this run has no generator attention layer (ablation or gAttention is empty)')
   const { zDim, imageSize } = parts.config
@@ -72,7 +82,9 @@ export async function attentionMap(parts: TrainerParts, z: Float32Array, label: 
 
 /** Largest singular value estimate of every spectrally normalised weight (no u update), logged with each sample sheet. */
 export async function spectralNorms(parts: TrainerParts): Promise<{ layer: string; sigma: number }[]> {
-  const names = [parts.gStore, parts.dStore].flatMap((store) => [...store.params.keys()].filter((n) => store.buffers.has(uNameOf(n))).map((n) => [store, n] as const))
+  const names = [parts.gStore, parts.dStore].flatMap((store) =>
+    [...store.params.keys()].filter((n) => store.buffers.has(uNameOf(n))).map((n) => [store, n] as const),
+  )
   const values = tf.tidy(() => tf.stack(names.map(([store, n]) => spectralSigma(store, n, false))))
   const out = await values.data()
   values.dispose()

@@ -28,7 +28,9 @@ test('parameter counts equal the sizes of the weights the trainer actually build
 
 test('the paper preset does not fit the wasm heap and the message says what to lower', () => {
   const config = buildRunConfig('paper', 'sagan', { numClasses: 10 })
-  expect(() => assertFitsMemory(config, 'wasm')).toThrow(/more than the wasm backend's 4.0 GiB: attention maps take .* drop 64 from gAttention\/dAttention.*batchSize/)
+  expect(() => assertFitsMemory(config, 'wasm')).toThrow(
+    /more than the wasm backend's 4.0 GiB: attention maps take .* drop 64 from gAttention\/dAttention.*batchSize/,
+  )
 })
 
 test('the environment-doc anchors: 64 channels (ch 16) at batch 64 fits wasm, 256 channels (ch 64) does not', () => {
@@ -60,4 +62,3 @@ test('a replica needs the memory of its share of the batch plus all the weights,
   const huge = buildRunConfig('paper', 'sagan', { numClasses: 10, batchSize: 64, replicas: 2 })
   expect(() => assertFitsMemory(huge, 'wasm', { replicas: 2 })).toThrow(/per replica \(2 replicas share each batch\).*raise replicas \(now 2/)
 })
-

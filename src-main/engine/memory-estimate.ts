@@ -173,7 +173,9 @@ function adviceFor(c: RunConfig, backend: string, e: MemoryEstimate): string {
   if (!overHeap && e.replicas > 1) ways.push(`lower replicas (now ${e.replicas}; each holds a full copy of the weights)`)
   if (e.bytes.attentionMaps > e.bytes.activations / 2) {
     const largest = Math.max(...c.gAttention, ...c.dAttention)
-    ways.unshift(`attention maps take ${gib(e.bytes.attentionMaps)}: drop ${largest} from gAttention/dAttention${c.attentionVariant === 'full' ? " or use attentionVariant 'pooled' (4x smaller maps)" : ''}`)
+    ways.unshift(
+      `attention maps take ${gib(e.bytes.attentionMaps)}: drop ${largest} from gAttention/dAttention${c.attentionVariant === 'full' ? " or use attentionVariant 'pooled' (4x smaller maps)" : ''}`,
+    )
   } else {
     ways.push(`lower gCh/dCh (now ${c.gCh}/${c.dCh}; activations grow linearly, weights quadratically)`)
   }

@@ -13,7 +13,18 @@ beforeAll(async () => {
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 4
 function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 8, dCh: 8, batchSize: B, numClasses: 10, channels: 1, seed: 7, flipAugment: true, ema: { startStep: 3 }, augment: { policy: 'diffaugment', p: 0.5 }, ...overrides })
+  return buildRunConfig('quick', 'sagan', {
+    gCh: 8,
+    dCh: 8,
+    batchSize: B,
+    numClasses: 10,
+    channels: 1,
+    seed: 7,
+    flipAugment: true,
+    ema: { startStep: 3 },
+    augment: { policy: 'diffaugment', p: 0.5 },
+    ...overrides,
+  })
 }
 
 /** Deterministic batches: real Fashion-MNIST when installed, else a fixed pseudo-random pattern. */
@@ -91,7 +102,9 @@ describe('SaganTrainer', () => {
 
   test('adaptive augmentation: p moves by its ramp every adjustEvery steps, and a resumed run continues p, r_t and losses exactly', async () => {
     // target -1: r_t >= -1 always, so p rises by 2 steps x 4 images / 16 = 0.5 every second step.
-    const config = tinyConfig({ augment: { policy: 'diffaugment', ops: ['color', 'translation', 'cutout'], p: 1, adaptive: true, target: -1, adjustEvery: 2, rampImages: 16 } })
+    const config = tinyConfig({
+      augment: { policy: 'diffaugment', ops: ['color', 'translation', 'cutout'], p: 1, adaptive: true, target: -1, adjustEvery: 2, rampImages: 16 },
+    })
     const whole = await SaganTrainer.create(config, data)
     const straight = await train(whole, 0, 5)
     whole.dispose()
@@ -174,7 +187,10 @@ describe('SaganTrainer', () => {
 
   test(`a short real training run (batch 8, 2 D steps per G step) stays finite (${fashionMnistMissing('t10k') === null ? 'Fashion-MNIST, 48 images' : 'Fashion-MNIST missing: pseudo-random images'})`, async () => {
     const t = await SaganTrainer.create(tinyConfig({ batchSize: 8, nDis: 2 }), data)
-    const batch8 = (i: number): Batch => ({ images: pool.images.slice((i % 6) * 8192, ((i % 6) + 1) * 8192), labels: pool.labels.slice((i % 6) * 8, (i % 6) * 8 + 8) })
+    const batch8 = (i: number): Batch => ({
+      images: pool.images.slice((i % 6) * 8192, ((i % 6) + 1) * 8192),
+      labels: pool.labels.slice((i % 6) * 8, (i % 6) * 8 + 8),
+    })
     for (let s = 0; s < 8; s++) {
       const r = await t.trainStep([batch8(2 * s), batch8(2 * s + 1)])
       expect(r.nonFinite).toBeUndefined()

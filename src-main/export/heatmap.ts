@@ -42,6 +42,9 @@ export async function encodeHeatmap(map: Float32Array, width: number, height: nu
 
 /** One uint8 image [size, size, channels] as a PNG, upscaled with nearest neighbour. */
 export async function encodeImage(pixels: Uint8Array, size: number, channels: 1 | 3, outSize: number): Promise<Uint8Array> {
-  const png = await sharp(pixels, { raw: { width: size, height: size, channels } }).resize(outSize, outSize, { kernel: 'nearest' }).png().toBuffer()
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels } })
+    .resize(outSize, outSize, { kernel: 'nearest' })
+    .png()
+    .toBuffer()
   return new Uint8Array(png)
 }

@@ -45,7 +45,36 @@ function seeded(seed: number) {
   return { next, int, pick }
 }
 
-const PIECES = ['/', '/rpc', 'http://', 'http://[', '[', ']', '::', '%', '%zz', '%00', '?', '&', '#', '..', '//', '\\', '@', ':', 'token=', '\u00ff', '\u2028', ' ', '*', 'ws://', 'rpc?token=x&token=y', '/rpc?token=', '%2e%2e', 'a'.repeat(300)]
+const PIECES = [
+  '/',
+  '/rpc',
+  'http://',
+  'http://[',
+  '[',
+  ']',
+  '::',
+  '%',
+  '%zz',
+  '%00',
+  '?',
+  '&',
+  '#',
+  '..',
+  '//',
+  '\\',
+  '@',
+  ':',
+  'token=',
+  '\u00ff',
+  '\u2028',
+  ' ',
+  '*',
+  'ws://',
+  'rpc?token=x&token=y',
+  '/rpc?token=',
+  '%2e%2e',
+  'a'.repeat(300),
+]
 
 function randomTarget(r: ReturnType<typeof seeded>): string {
   let target = ''
@@ -69,13 +98,22 @@ function randomHeaders(r: ReturnType<typeof seeded>, port: number): Record<strin
 function randomValue(r: ReturnType<typeof seeded>, depth = 0): unknown {
   const kind = r.int(depth > 3 ? 5 : 8)
   switch (kind) {
-    case 0: return r.int(2 ** 31) * (r.next() < 0.5 ? -1 : 1)
-    case 1: return r.pick([Number.NaN, Infinity, -0, 1e308, 0.5])
-    case 2: return r.pick(['', 'demo', '/', '../../etc/passwd', 'abcdef123456', 'x'.repeat(1000), '__proto__'])
-    case 3: return r.pick([null, true, false])
-    case 4: return new Uint8Array(r.int(64))
-    case 5: return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1))
-    default: return Object.fromEntries(Array.from({ length: r.int(4) }, () => [r.pick(['t', 'i', 'm', 'a', 'datasetPath', 'sort', 'overrides', 'x']), randomValue(r, depth + 1)]))
+    case 0:
+      return r.int(2 ** 31) * (r.next() < 0.5 ? -1 : 1)
+    case 1:
+      return r.pick([Number.NaN, Infinity, -0, 1e308, 0.5])
+    case 2:
+      return r.pick(['', 'demo', '/', '../../etc/passwd', 'abcdef123456', 'x'.repeat(1000), '__proto__'])
+    case 3:
+      return r.pick([null, true, false])
+    case 4:
+      return new Uint8Array(r.int(64))
+    case 5:
+      return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1))
+    default:
+      return Object.fromEntries(
+        Array.from({ length: r.int(4) }, () => [r.pick(['t', 'i', 'm', 'a', 'datasetPath', 'sort', 'overrides', 'x']), randomValue(r, depth + 1)]),
+      )
   }
 }
 
@@ -91,7 +129,15 @@ function randomFrame(r: ReturnType<typeof seeded>): Uint8Array {
 
 async function hostStillServes(): Promise<void> {
   const ws = await openSocket(host.port, `?token=${host.token}`)
-  const client = connectStudio({ post: (d) => ws.send(d), on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)), serialize: encodeMessage, deserialize: (d: ArrayBuffer) => decodeMessage(d) }, {})
+  const client = connectStudio(
+    {
+      post: (d) => ws.send(d),
+      on: (fn) => ws.on('message', (d: ArrayBuffer) => fn(d)),
+      serialize: encodeMessage,
+      deserialize: (d: ArrayBuffer) => decodeMessage(d),
+    },
+    {},
+  )
   expect((await client.listRuns()).map((run) => run.name)).toEqual([sampleRun.name])
   ws.close()
 }

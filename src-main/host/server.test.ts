@@ -62,7 +62,8 @@ function rawCall(ws: WebSocket, message: object): Promise<{ i: string; r?: unkno
   })
 }
 
-const closeOf = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+const closeOf = (ws: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
 
 describe('browser host', () => {
   it('binds to loopback by default and prints a URL with its token', () => {
@@ -121,7 +122,12 @@ describe('browser host', () => {
     try {
       expect(wide.url).toContain('0.0.0.0')
       const refused = new WebSocket(`ws://127.0.0.1:${wide.port}${RPC_PATH}`)
-      await expect(new Promise((resolve, reject) => { refused.once('open', resolve); refused.once('error', reject) })).rejects.toThrow(/401/)
+      await expect(
+        new Promise((resolve, reject) => {
+          refused.once('open', resolve)
+          refused.once('error', reject)
+        }),
+      ).rejects.toThrow(/401/)
     } finally {
       await wide.close()
     }
@@ -203,7 +209,7 @@ describe('browser host', () => {
     ws.send(frame)
     expect((await closed).code).toBe(1003)
   })
-}) 
+})
 
 describe('browser host limits per client', () => {
   let gated: RunningHost

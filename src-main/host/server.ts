@@ -166,6 +166,8 @@ function decodeOrNull(data: Buffer): unknown {
 function checkTokenStrength(token: string): void {
   const bits = tokenBits(token)
   if (bits < 128) {
-    throw new Error(`--token (or SAGAN_STUDIO_TOKEN) is too weak: about ${Math.floor(bits)} bits, at least 128 are needed (e.g. 32 random hex characters); omit it to get a random one`)
+    throw new Error(
+      `--token (or SAGAN_STUDIO_TOKEN) is too weak: about ${Math.floor(bits)} bits, at least 128 are needed (e.g. 32 random hex characters); omit it to get a random one`,
+    )
   }
 }

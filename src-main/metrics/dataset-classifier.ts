@@ -6,7 +6,15 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { ExtractorId } from '../../src-shared/metrics'
 import { argmaxRows } from './class-agreement'
-import { classifierForward, classifierInputSize, classifierWeightShapes, FEATURE_DIM, initClassifierWeights, type ClassifierShape, type ClassifierWeights } from './classifier-network'
+import {
+  classifierForward,
+  classifierInputSize,
+  classifierWeightShapes,
+  FEATURE_DIM,
+  initClassifierWeights,
+  type ClassifierShape,
+  type ClassifierWeights,
+} from './classifier-network'
 import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, imagesToTensor, pickImages, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
 import { sampleWithoutReplacement, seededRandom } from '../random'
@@ -106,10 +114,14 @@ export class DatasetClassifier implements FeatureExtractor {
       const perm = sampleWithoutReplacement(train.length, train.length, random)
       for (let step = 0; step < stepsPerEpoch; step++) {
         const idx = perm.subarray(step * batchSize, (step + 1) * batchSize).map((k) => train[k])
-        const lossTensor = optimizer.minimize(() => {
-          const { x, y } = taskBatch(task, data, idx, inputSize, shape.numClasses)
-          return tf.losses.softmaxCrossEntropy(y, classifierForward(weights, x).logits) as tf.Scalar
-        }, true, Object.values(weights))
+        const lossTensor = optimizer.minimize(
+          () => {
+            const { x, y } = taskBatch(task, data, idx, inputSize, shape.numClasses)
+            return tf.losses.softmaxCrossEntropy(y, classifierForward(weights, x).logits) as tf.Scalar
+          },
+          true,
+          Object.values(weights),
+        )
         const loss = (await lossTensor!.data())[0]
         lossTensor!.dispose()
         options.onProgress?.({ epoch, step, steps: stepsPerEpoch, loss })
@@ -228,7 +240,16 @@ function rotate(x: tf.Tensor4D, k: number): tf.Tensor4D {
 function taskBatch(task: ClassifierTask, data: LabelledImages, idx: Int32Array, inputSize: number, outputs: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const x = imagesToTensor(pickImages(data, idx), inputSize, [-1, 1])
   if (task === 'classes') {
-    return { x, y: tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]), 'int32'), outputs) as tf.Tensor2D }
+    return {
+      x,
+      y: tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => data.labels[i]),
+          'int32',
+        ),
+        outputs,
+      ) as tf.Tensor2D,
+    }
   }
   const rotations = [0, 1, 2, 3]
   const labels = Int32Array.from(rotations.flatMap((r) => Array.from({ length: idx.length }, () => r)))

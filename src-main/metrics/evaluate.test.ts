@@ -58,7 +58,13 @@ describe('evaluate', () => {
   it('returns every metric with how it was computed, and matching images score better than mismatched ones', async () => {
     const real = await buildRealReference(blockMeans, quadrantImages(labelsOf(800), 1), { kidSamples: 400 })
     const good = { ...quadrantImages(labelsOf(400), 2) }
-    const wrongClass = { ...quadrantImages(labelsOf(400).map((c) => (c + 1) % 4), 3), labels: labelsOf(400) }
+    const wrongClass = {
+      ...quadrantImages(
+        labelsOf(400).map((c) => (c + 1) % 4),
+        3,
+      ),
+      labels: labelsOf(400),
+    }
     const a = await evaluate({ step: 50, extractor: blockMeans, real, fake: good, kid: { subsets: 10 } })
     const b = await evaluate({ step: 50, extractor: blockMeans, real, fake: wrongClass, kid: { subsets: 10 } })
     const byName = (r: typeof a, name: string) => r.values.find((v) => v.name === name)!

@@ -40,7 +40,9 @@ export interface EvaluationResult {
 
 export async function evaluate({ step, extractor, real, fake, kid }: EvaluationInput): Promise<EvaluationResult> {
   if (extractor.id !== real.extractor || extractor.inputSize !== real.inputSize) {
-    throw new Error(`real-image reference was computed with ${real.extractor} at ${real.inputSize}px, not ${extractor.id} at ${extractor.inputSize}px: rebuild it`)
+    throw new Error(
+      `real-image reference was computed with ${real.extractor} at ${real.inputSize}px, not ${extractor.id} at ${extractor.inputSize}px: rebuild it`,
+    )
   }
   if (fake.imageSize !== real.imageSize) throw new Error(`generated images are ${fake.imageSize}px, real ones ${real.imageSize}px`)
   const nFake = imageCount(fake)
@@ -65,10 +67,14 @@ export async function evaluate({ step, extractor, real, fake, kid }: EvaluationI
   values.push(value('fid', fid.fid, real.nReal, nFake))
 
   const k = kernelInceptionDistance(real.kidFeatures, extracted.features, { subsets: 50, maxSubsetSize: 1000, ...kid })
-  values.push(value('kid', k.kid, real.kidFeatures.rows, nFake, { std: k.std, extractorDetail: `${extractor.detail}; ${k.subsets} subsets of ${k.subsetSize}` }))
+  values.push(
+    value('kid', k.kid, real.kidFeatures.rows, nFake, { std: k.std, extractorDetail: `${extractor.detail}; ${k.subsets} subsets of ${k.subsetSize}` }),
+  )
 
   if (fake.labels && real.perClass && extractor.featureDim > MAX_INTRA_FID_DIM) {
-    warnings.push(`intra-FID skipped: ${real.perClass.length} FIDs on ${extractor.featureDim}-d features take minutes each in JavaScript; use the dataset classifier features for intra-FID`)
+    warnings.push(
+      `intra-FID skipped: ${real.perClass.length} FIDs on ${extractor.featureDim}-d features take minutes each in JavaScript; use the dataset classifier features for intra-FID`,
+    )
   } else if (fake.labels && real.perClass) {
     const numClasses = real.perClass.length
     const intra = intraFid(real.perClass, rowsByClass(extracted.features, fake.labels, numClasses))
@@ -87,4 +93,3 @@ export async function evaluate({ step, extractor, real, fake, kid }: EvaluationI
   }
   return { values, warnings, seconds: { features: (t1 - t0) / 1000, metrics: (performance.now() - t1) / 1000 }, fakeFeatures: extracted.features }
 }
-

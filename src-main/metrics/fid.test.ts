@@ -25,7 +25,10 @@ function randomRotation(d: number, seed: number): Matrix {
 function samplesWithMoments(n: number, mean: number[], cov: Matrix, seed: number): FeatureMatrix {
   const x = normalMatrix(n, mean.length, seed)
   x.subRowVector(x.mean('column'))
-  const empirical = x.transpose().mmul(x).div(n - 1)
+  const empirical = x
+    .transpose()
+    .mmul(x)
+    .div(n - 1)
   const whitened = x.mmul(inverse(new CholeskyDecomposition(empirical).lowerTriangularMatrix).transpose())
   const symmetric = cov.add(cov.transpose()).div(2) // rounding in Q diag Q^T leaves it a hair asymmetric
   const coloured = whitened.mmul(new CholeskyDecomposition(symmetric).lowerTriangularMatrix.transpose())
@@ -90,7 +93,11 @@ describe('frechetDistance', () => {
   it.skipIf(!numpy.ok)(crossCheck, () => {
     if (!numpy.ok) return
     const x = toFeatures(normalMatrix(500, 24, 12).mmul(normalMatrix(24, 24, 13)))
-    const y = toFeatures(normalMatrix(400, 24, 14).mmul(normalMatrix(24, 24, 15)).add(0.5))
+    const y = toFeatures(
+      normalMatrix(400, 24, 14)
+        .mmul(normalMatrix(24, 24, 15))
+        .add(0.5),
+    )
     const ours = frechetDistance(x, y).fid
     const theirs = numpyFid(numpy, x, y)
     expect(Math.abs(ours - theirs) / theirs).toBeLessThan(1e-6)

@@ -34,7 +34,15 @@ describe.skipIf(missing !== null)(`sample health on Fashion-MNIST features${miss
   async function check(grid: LabelledImages, fake: LabelledImages = grid) {
     const g = await extractor.extract(grid)
     const f = await extractor.extract(fake)
-    return checkSampleHealth({ step: 1, weights: 'ema', extractor, resize: 'none', realSet, grid: { features: g.features, labels: grid.labels, columns: 8 }, fake: f.features })
+    return checkSampleHealth({
+      step: 1,
+      weights: 'ema',
+      extractor,
+      resize: 'none',
+      realSet,
+      grid: { features: g.features, labels: grid.labels, columns: 8 },
+      fake: f.features,
+    })
   }
 
   it('finds no collapse in a diverse grid (real test-split images) and a ratio near 1', async () => {

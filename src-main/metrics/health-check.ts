@@ -79,7 +79,14 @@ export function checkSampleHealth({ step, weights, extractor, resize, realSet, g
         `(${dup.pairs.length} of ${dup.pairsChecked}) are closer than the closest ${100 * NEAR_DUPLICATE_QUANTILE}% of same-class real pairs.`
       : null
   const ratioRows = Math.min(fake.rows, MAX_RATIO_SAMPLES)
-  const fakeNearest = nearestReal(selectRows(fake, Int32Array.from({ length: ratioRows }, (_, i) => i)), realSet.features, 1)
+  const fakeNearest = nearestReal(
+    selectRows(
+      fake,
+      Int32Array.from({ length: ratioRows }, (_, i) => i),
+    ),
+    realSet.features,
+    1,
+  )
   const ratio = memorisationRatio(fakeNearest, ratioRows, neighbourhood)
   const nearest = nearestReal(grid.features, realSet.features, NEIGHBOURS_SHOWN)
   const base = { step, extractor: extractor.id, extractorDetail: extractor.detail, imageSize: extractor.inputSize, resize }
@@ -117,5 +124,8 @@ export function checkSampleHealth({ step, weights, extractor, resize, realSet, g
 
 /** The training images behind `nearest` (grid sample-major, nearest first): [count * k, S, S, C]. */
 export function neighbourImages(real: ImageBatch, realSet: RealSet, nearest: Neighbours): Uint8Array {
-  return pickImages(real, Int32Array.from(nearest.index, (row) => realSet.indices[row])).images
+  return pickImages(
+    real,
+    Int32Array.from(nearest.index, (row) => realSet.indices[row]),
+  ).images
 }

@@ -9,7 +9,8 @@ export interface ImageBatch {
 
 export function imageCount(b: ImageBatch): number {
   const per = b.imageSize * b.imageSize * b.channels
-  if (b.images.length % per !== 0) throw new Error(`image bytes (${b.images.length}) are not a whole number of ${b.imageSize}x${b.imageSize}x${b.channels} images`)
+  if (b.images.length % per !== 0)
+    throw new Error(`image bytes (${b.images.length}) are not a whole number of ${b.imageSize}x${b.imageSize}x${b.channels} images`)
   return b.images.length / per
 }
 

@@ -57,7 +57,8 @@ export async function loadInceptionExtractor(dir: string, options: InceptionOpti
     const widths = outs.map((t) => t.shape[t.shape.length - 1] ?? 0)
     tf.dispose([probe, ...outs])
     const featureOutput = names[widths.indexOf(INCEPTION_FEATURE_DIM)]
-    if (featureOutput === undefined) throw new Error(`outputs ${names.map((n, i) => `${n} (${widths[i]})`).join(', ')}: none has ${INCEPTION_FEATURE_DIM} pool3 features`)
+    if (featureOutput === undefined)
+      throw new Error(`outputs ${names.map((n, i) => `${n} (${widths[i]})`).join(', ')}: none has ${INCEPTION_FEATURE_DIM} pool3 features`)
     const classIdx = widths.findIndex((w) => w === 1000 || w === 1008)
     return new InceptionExtractor(model, featureOutput, classIdx >= 0 ? names[classIdx] : undefined, options, dir)
   } catch (err) {

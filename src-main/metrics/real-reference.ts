@@ -87,7 +87,12 @@ export function restoreRealReference(bytes: Uint8Array): RealReference {
   if (header.format !== 'sagan-studio/real-reference') throw new Error(`real-image reference bytes have format ${header.format}`)
   const { format: _, perClassN, ...rest } = header
   const d = shapes.mean[0]
-  const fit = (n: number, suffix: string): GaussianStats => ({ n, dim: d, mean: arrays[`mean${suffix}`] as Float64Array, cov: arrays[`cov${suffix}`] as Float64Array })
+  const fit = (n: number, suffix: string): GaussianStats => ({
+    n,
+    dim: d,
+    mean: arrays[`mean${suffix}`] as Float64Array,
+    cov: arrays[`cov${suffix}`] as Float64Array,
+  })
   return {
     ...rest,
     stats: fit(header.nReal, ''),

@@ -73,7 +73,11 @@ describe('collapse and memorisation checks against constructed sets', () => {
   })
 
   it('puts copies of training images below ratio 1 and fresh samples near 1', () => {
-    const copies = featureMatrix(40, DIM, real.features.data.slice(0, 40 * DIM).map((v, j) => v + 0.01 * Math.sin(j)))
+    const copies = featureMatrix(
+      40,
+      DIM,
+      real.features.data.slice(0, 40 * DIM).map((v, j) => v + 0.01 * Math.sin(j)),
+    )
     const copied = nearestReal(copies, real.features, 1)
     expect([...copied.index]).toEqual(Array.from({ length: 40 }, (_, i) => i))
     expect(memorisationRatio(copied, 40, hood)).toBeLessThan(0.1)

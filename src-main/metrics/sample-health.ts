@@ -17,11 +17,12 @@ export const COLLAPSE_WARNING_FRACTION = 0.1
 export function pairwiseDistances(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
   if (a.cols !== b.cols) throw new Error(`feature dimensions differ: ${a.cols} and ${b.cols}`)
   const d = a.cols
-  const norms = (m: FeatureMatrix) => Float64Array.from({ length: m.rows }, (_, i) => {
-    let s = 0
-    for (let k = 0; k < d; k++) s += m.data[i * d + k] ** 2
-    return s
-  })
+  const norms = (m: FeatureMatrix) =>
+    Float64Array.from({ length: m.rows }, (_, i) => {
+      let s = 0
+      for (let k = 0; k < d; k++) s += m.data[i * d + k] ** 2
+      return s
+    })
   const na = norms(a)
   const nb = norms(b)
   const out = new Float64Array(a.rows * b.rows)
@@ -81,7 +82,10 @@ export function realNeighbourhood(real: FeatureMatrix, labels?: ArrayLike<number
     return best
   })
   return {
-    nearDuplicateDistance: quantile(pairs.map(([i, j]) => dist[i * n + j]), NEAR_DUPLICATE_QUANTILE),
+    nearDuplicateDistance: quantile(
+      pairs.map(([i, j]) => dist[i * n + j]),
+      NEAR_DUPLICATE_QUANTILE,
+    ),
     realPairs: pairs.length,
     medianNearestDistance: median(nearest),
   }
@@ -135,7 +139,10 @@ export function nearestReal(fake: FeatureMatrix, real: FeatureMatrix, k: number)
   const order = Array.from({ length: real.rows }, (_, j) => j)
   for (let i = 0; i < fake.rows; i++) {
     const row = dist.subarray(i * real.rows, (i + 1) * real.rows)
-    const top = order.slice().sort((x, y) => row[x] - row[y]).slice(0, kk)
+    const top = order
+      .slice()
+      .sort((x, y) => row[x] - row[y])
+      .slice(0, kk)
     top.forEach((j, r) => {
       index[i * kk + r] = j
       distance[i * kk + r] = row[j]

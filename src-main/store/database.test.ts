@@ -49,7 +49,10 @@ describe('studio database', () => {
     const metric = raw.prepare(
       `INSERT INTO metrics (run_id, step, name, value, extractor, n_real, n_fake, image_size, resize, at) VALUES (?, ?, ?, ?, 'dataset-classifier', 10, 10, 32, 'none', 0)`,
     )
-    for (const [step, fid, intra] of [[1000, 3.18, 9.69], [2000, 3.84, 5.74]] as const) {
+    for (const [step, fid, intra] of [
+      [1000, 3.18, 9.69],
+      [2000, 3.84, 5.74],
+    ] as const) {
       metric.run('cond01', step, 'fid', fid)
       metric.run('cond01', step, 'intra_fid', intra)
     }
@@ -103,9 +106,7 @@ describe('studio database', () => {
     const db = openDatabase(tempFile())
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
-    expect(() =>
-      db.prepare("INSERT INTO run_events (run_id, at, level, message) VALUES ('nope', 1, 'info', 'x')").run(),
-    ).toThrow(/FOREIGN KEY/)
+    expect(() => db.prepare("INSERT INTO run_events (run_id, at, level, message) VALUES ('nope', 1, 'info', 'x')").run()).toThrow(/FOREIGN KEY/)
     db.close()
   })
 

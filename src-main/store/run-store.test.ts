@@ -44,7 +44,12 @@ describe('run store', () => {
     expect(runs.list({ search: 'faces' }).map((r) => r.id)).toEqual([b.id])
     expect(runs.list({ search: '100%' }).map((r) => r.name)).toEqual(['gamma 100%'])
     expect(runs.list({ search: '%' }).map((r) => r.name)).toEqual(['gamma 100%'])
-    expect(runs.list({ status: ['created'] }).map((r) => r.id).sort()).toEqual([a.id, runs.list()[0].id].sort())
+    expect(
+      runs
+        .list({ status: ['created'] })
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([a.id, runs.list()[0].id].sort())
   })
 
   it('renames, sets notes and deletes; unknown ids are reported by id', () => {
@@ -65,7 +70,11 @@ describe('run store', () => {
     expect(runs.setStatus(run.id, 'running')).toMatchObject({ statusCode: null, statusReason: null })
     runs.setStatus(run.id, 'running')
     runs.markInterrupted('The studio closed while this run was training.')
-    expect(runs.get(run.id)).toMatchObject({ status: 'interrupted', statusCode: 'studio-closed', statusReason: 'The studio closed while this run was training.' })
+    expect(runs.get(run.id)).toMatchObject({
+      status: 'interrupted',
+      statusCode: 'studio-closed',
+      statusReason: 'The studio closed while this run was training.',
+    })
   })
 
   it('gives runs saved before status codes existed the code their sentence meant', () => {
@@ -87,7 +96,13 @@ describe('run store', () => {
       old.close()
       const runs = new RunStore(openDatabase(file))
       const codes = Object.fromEntries(runs.list().map((r) => [r.id, r.statusCode]))
-      expect(codes).toEqual({ pausedbyuser: 'by-user', nanpaused000: 'non-finite', crashed00000: 'worker-crashed', neverstarted: 'start-failed', completed000: null })
+      expect(codes).toEqual({
+        pausedbyuser: 'by-user',
+        nanpaused000: 'non-finite',
+        crashed00000: 'worker-crashed',
+        neverstarted: 'start-failed',
+        completed000: null,
+      })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

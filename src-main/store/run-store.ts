@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { RunQuerySchema, type RunQuery, type RunStatus, type RunStatusCode, type RunSummary, type StatusReason, type TrainingOwner } from '../../src-shared/runs'
+import {
+  RunQuerySchema,
+  type RunQuery,
+  type RunStatus,
+  type RunStatusCode,
+  type RunSummary,
+  type StatusReason,
+  type TrainingOwner,
+} from '../../src-shared/runs'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { BestScore } from '../../src-shared/metrics'
 import { StudioError } from '../../src-shared/errors'
@@ -161,9 +169,7 @@ export class RunStore {
   }
 
   setDataset(id: string, fingerprint: string, report: unknown): void {
-    this.db
-      .prepare('UPDATE runs SET dataset_fingerprint = ?, dataset_report_json = ? WHERE id = ?')
-      .run(fingerprint, JSON.stringify(report), id)
+    this.db.prepare('UPDATE runs SET dataset_fingerprint = ?, dataset_report_json = ? WHERE id = ?').run(fingerprint, JSON.stringify(report), id)
   }
 
   datasetReport(id: string): DatasetReport | null {
@@ -228,9 +234,7 @@ export class RunStore {
   }
 
   private update(id: string, assignment: string, value: unknown): RunSummary {
-    const { changes } = this.db
-      .prepare(`UPDATE runs SET ${assignment}, updated_at = @now WHERE id = @id`)
-      .run({ id, value, now: Date.now() })
+    const { changes } = this.db.prepare(`UPDATE runs SET ${assignment}, updated_at = @now WHERE id = @id`).run({ id, value, now: Date.now() })
     if (changes === 0) throw notFound(id)
     return this.get(id)
   }

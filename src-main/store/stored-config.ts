@@ -6,6 +6,7 @@ import { StudioError } from '../../src-shared/errors'
 
 export function parseStoredConfig(runId: string, json: string): RunConfig {
   const parsed = RunConfigSchema.safeParse(JSON.parse(json))
-  if (!parsed.success) throw new StudioError('internal', `The stored settings of run ${runId} are not a run config this studio can read: ${z.prettifyError(parsed.error)}`, runId)
+  if (!parsed.success)
+    throw new StudioError('internal', `The stored settings of run ${runId} are not a run config this studio can read: ${z.prettifyError(parsed.error)}`, runId)
   return parsed.data
 }

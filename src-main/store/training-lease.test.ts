@@ -16,7 +16,9 @@ function folder() {
 }
 
 function writeLease(db: Db, row: { owner: string; pid: number; hostname: string; boot_id: string; heartbeat_at: number }): void {
-  db.prepare('INSERT OR REPLACE INTO training_lease (slot, owner, pid, hostname, boot_id, since, heartbeat_at) VALUES (1, @owner, @pid, @hostname, @boot_id, @heartbeat_at, @heartbeat_at)').run(row)
+  db.prepare(
+    'INSERT OR REPLACE INTO training_lease (slot, owner, pid, hostname, boot_id, since, heartbeat_at) VALUES (1, @owner, @pid, @hostname, @boot_id, @heartbeat_at, @heartbeat_at)',
+  ).run(row)
 }
 
 describe('training lease', () => {
@@ -29,7 +31,9 @@ describe('training lease', () => {
     a.runs.setStatus(run.id, 'running')
     expect(a.runs.get(run.id).trainedElsewhere).toBeNull()
     expect(b.runs.get(run.id).trainedElsewhere).toMatchObject({ pid: process.pid })
-    expect(() => b.lease.acquire('Cannot resume "r"')).toThrow(new RegExp(`Cannot resume "r": another SAGAN Studio process \\(pid ${process.pid} on .+, since .+ UTC\\) trains in this data folder`))
+    expect(() => b.lease.acquire('Cannot resume "r"')).toThrow(
+      new RegExp(`Cannot resume "r": another SAGAN Studio process \\(pid ${process.pid} on .+, since .+ UTC\\) trains in this data folder`),
+    )
     // While A lives, B's look at the folder changes nothing.
     expect(b.lease.reap()).toEqual([])
     expect(b.runs.get(run.id).status).toBe('running')
@@ -51,7 +55,11 @@ describe('training lease', () => {
     me.runs.setStatus(run.id, 'running')
     writeLease(db, { owner: 'gone', pid: process.pid, hostname: me.lease.self.hostname, boot_id: me.lease.self.bootId, heartbeat_at: Date.now(), ...change })
     expect(me.lease.reap()).toEqual([run.id])
-    expect(me.runs.get(run.id)).toMatchObject({ status: 'interrupted', statusCode: 'studio-closed', statusReason: expect.stringMatching(/^The process that trained this run \(pid \d+ on .+\) ended while it was training\.$/) })
+    expect(me.runs.get(run.id)).toMatchObject({
+      status: 'interrupted',
+      statusCode: 'studio-closed',
+      statusReason: expect.stringMatching(/^The process that trained this run \(pid \d+ on .+\) ended while it was training\.$/),
+    })
     me.lease.acquire('train')
     expect(me.lease.holds()).toBe(true)
     me.lease.release()

@@ -82,15 +82,18 @@ export class TrainingLease {
    */
   acquire(what: string): void {
     const now = Date.now()
-    this.db.transaction(() => {
-      const row = this.row()
-      if (row?.owner === this.self.owner) return
-      if (row && !this.gone(row, now)) throw new StudioError('conflict', `${what}: ${describeOwner(row)} trains in this data folder. Train there, or wait until it finishes.`, 'lease')
-      if (row) this.interruptRunsOf(row)
-      this.db
-        .prepare('INSERT OR REPLACE INTO training_lease (slot, owner, pid, hostname, boot_id, since, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)')
-        .run(this.self.owner, this.self.pid, this.self.hostname, this.self.bootId, now, now)
-    }).immediate()
+    this.db
+      .transaction(() => {
+        const row = this.row()
+        if (row?.owner === this.self.owner) return
+        if (row && !this.gone(row, now))
+          throw new StudioError('conflict', `${what}: ${describeOwner(row)} trains in this data folder. Train there, or wait until it finishes.`, 'lease')
+        if (row) this.interruptRunsOf(row)
+        this.db
+          .prepare('INSERT OR REPLACE INTO training_lease (slot, owner, pid, hostname, boot_id, since, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?, ?)')
+          .run(this.self.owner, this.self.pid, this.self.hostname, this.self.bootId, now, now)
+      })
+      .immediate()
     this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS)
     this.heartbeat.unref()
   }
@@ -107,12 +110,14 @@ export class TrainingLease {
    * lease is removed. Returns their ids (none while the owner lives).
    */
   reap(now = Date.now()): string[] {
-    return this.db.transaction(() => {
-      const row = this.row()
-      if (row && (row.owner === this.self.owner || !this.gone(row, now))) return []
-      if (row) this.db.prepare('DELETE FROM training_lease WHERE owner = ?').run(row.owner)
-      return this.interruptRunsOf(row)
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        const row = this.row()
+        if (row && (row.owner === this.self.owner || !this.gone(row, now))) return []
+        if (row) this.db.prepare('DELETE FROM training_lease WHERE owner = ?').run(row.owner)
+        return this.interruptRunsOf(row)
+      })
+      .immediate()
   }
 
   private interruptRunsOf(row: LeaseRow | undefined): string[] {

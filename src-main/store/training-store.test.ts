@@ -98,19 +98,55 @@ describe('GAN health log', () => {
   it('keeps r_t and p with each log point (bucketed by mean like the losses) and the sigma of every SN layer per step', () => {
     const { runs, training } = stores()
     const run = runs.create(sampleRun)
-    const point = (step: number, realSign: number | null) => ({ step, dLossReal: 1, dLossFake: 1, gLoss: 1, gammas: [], realSign, augmentP: realSign === null ? null : 0.25, imagesPerSecond: 1 })
+    const point = (step: number, realSign: number | null) => ({
+      step,
+      dLossReal: 1,
+      dLossFake: 1,
+      gLoss: 1,
+      gammas: [],
+      realSign,
+      augmentP: realSign === null ? null : 0.25,
+      imagesPerSecond: 1,
+    })
     training.appendLog(run.id, point(1, 0.2))
     training.appendLog(run.id, point(2, 0.6))
-    expect(training.log(run.id).map((p) => [p.realSign, p.augmentP])).toEqual([[0.2, 0.25], [0.6, 0.25]])
+    expect(training.log(run.id).map((p) => [p.realSign, p.augmentP])).toEqual([
+      [0.2, 0.25],
+      [0.6, 0.25],
+    ])
     expect(training.log(run.id, 1)).toMatchObject([{ step: 2, realSign: 0.4, augmentP: 0.25 }])
     training.appendLog(run.id, point(3, null)) // a step logged before r_t existed reads as null
     expect(training.log(run.id).at(-1)).toMatchObject({ realSign: null, augmentP: null })
 
-    training.appendSigmas(run.id, { step: 100, sigmas: [{ layer: 'D.linear.w', sigma: 1.5 }, { layer: 'G.linear.w', sigma: 0.9 }] })
-    training.appendSigmas(run.id, { step: 50, sigmas: [{ layer: 'D.linear.w', sigma: 1.2 }, { layer: 'G.linear.w', sigma: 1.1 }] })
+    training.appendSigmas(run.id, {
+      step: 100,
+      sigmas: [
+        { layer: 'D.linear.w', sigma: 1.5 },
+        { layer: 'G.linear.w', sigma: 0.9 },
+      ],
+    })
+    training.appendSigmas(run.id, {
+      step: 50,
+      sigmas: [
+        { layer: 'D.linear.w', sigma: 1.2 },
+        { layer: 'G.linear.w', sigma: 1.1 },
+      ],
+    })
     expect(training.sigmas(run.id)).toEqual([
-      { step: 50, sigmas: [{ layer: 'D.linear.w', sigma: 1.2 }, { layer: 'G.linear.w', sigma: 1.1 }] },
-      { step: 100, sigmas: [{ layer: 'D.linear.w', sigma: 1.5 }, { layer: 'G.linear.w', sigma: 0.9 }] },
+      {
+        step: 50,
+        sigmas: [
+          { layer: 'D.linear.w', sigma: 1.2 },
+          { layer: 'G.linear.w', sigma: 1.1 },
+        ],
+      },
+      {
+        step: 100,
+        sigmas: [
+          { layer: 'D.linear.w', sigma: 1.5 },
+          { layer: 'G.linear.w', sigma: 0.9 },
+        ],
+      },
     ])
     runs.delete(run.id)
     expect(training.sigmas(run.id)).toEqual([])

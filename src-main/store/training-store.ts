@@ -23,8 +23,6 @@ export interface StoredCheckpoint {
   createdAt: number
 }
 
-
-
 export class TrainingStore {
   /** Sample-health reports and nearest real images per evaluation. */
   readonly health: HealthStore
@@ -47,10 +45,16 @@ export class TrainingStore {
            ON CONFLICT (run_id, step) DO UPDATE SET reason = excluded.reason, state = excluded.state,
              sampler_json = excluded.sampler_json, bytes = excluded.bytes, created_at = excluded.created_at`,
         )
-        .run(runId, c.step, c.reason, Buffer.from(c.state.buffer, c.state.byteOffset, c.state.byteLength), JSON.stringify(c.sampler), c.state.byteLength, Date.now())
-      this.db
-        .prepare('UPDATE runs SET step = ?, duration_ms = ?, updated_at = ? WHERE id = ?')
-        .run(c.step, durationMs, Date.now(), runId)
+        .run(
+          runId,
+          c.step,
+          c.reason,
+          Buffer.from(c.state.buffer, c.state.byteOffset, c.state.byteLength),
+          JSON.stringify(c.sampler),
+          c.state.byteLength,
+          Date.now(),
+        )
+      this.db.prepare('UPDATE runs SET step = ?, duration_ms = ?, updated_at = ? WHERE id = ?').run(c.step, durationMs, Date.now(), runId)
       this.db
         .prepare(
           `DELETE FROM checkpoints WHERE run_id = @runId
@@ -66,17 +70,13 @@ export class TrainingStore {
   /** Which checkpoint latestCheckpoint would return, without reading its state BLOB. */
   latestCheckpointRef(runId: string, atStep = Number.MAX_SAFE_INTEGER): { id: number; step: number } | undefined {
     return this.db.prepare('SELECT id, step FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1').get(runId, atStep) as
-      | { id: number; step: number }
-      | undefined
+      { id: number; step: number } | undefined
   }
 
   /** The newest checkpoint, or the newest at or before `atStep`. */
   latestCheckpoint(runId: string, atStep = Number.MAX_SAFE_INTEGER): StoredCheckpoint | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1')
-      .get(runId, atStep) as
-      | { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; created_at: number }
-      | undefined
+    const row = this.db.prepare('SELECT * FROM checkpoints WHERE run_id = ? AND step <= ? ORDER BY step DESC LIMIT 1').get(runId, atStep) as
+      { id: number; step: number; reason: string; state: Buffer; sampler_json: string; bytes: number; created_at: number } | undefined
     if (!row) return undefined
     return {
       id: row.id,
@@ -129,7 +129,10 @@ export class TrainingStore {
 
   /** Every recorded sigma point, by step (one per sample sheet: a few hundred even for long runs). */
   sigmas(runId: string): SigmaPoint[] {
-    const rows = this.db.prepare('SELECT step, sigmas_json AS sigmas FROM sigma_log WHERE run_id = ? ORDER BY step').all(runId) as { step: number; sigmas: string }[]
+    const rows = this.db.prepare('SELECT step, sigmas_json AS sigmas FROM sigma_log WHERE run_id = ? ORDER BY step').all(runId) as {
+      step: number
+      sigmas: string
+    }[]
     return rows.map((r) => ({ step: r.step, sigmas: JSON.parse(r.sigmas) as SigmaPoint['sigmas'] }))
   }
 
@@ -138,9 +141,10 @@ export class TrainingStore {
    * averaged, so the query and the chart stay fast at any run length.
    */
   log(runId: string, maxPoints = 2000): LogPoint[] {
-    const { n, maxStep } = this.db
-      .prepare('SELECT COUNT(*) AS n, COALESCE(MAX(step), 0) AS maxStep FROM train_log WHERE run_id = ?')
-      .get(runId) as { n: number; maxStep: number }
+    const { n, maxStep } = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(step), 0) AS maxStep FROM train_log WHERE run_id = ?').get(runId) as {
+      n: number
+      maxStep: number
+    }
     const bucket = n <= maxPoints ? 1 : Math.ceil((maxStep + 1) / maxPoints)
     const rows = this.db
       .prepare(
@@ -165,15 +169,15 @@ export class TrainingStore {
   }
 
   samplePng(runId: string, step: number, weights: 'raw' | 'ema'): Uint8Array | undefined {
-    const png = this.db
-      .prepare('SELECT png FROM samples WHERE run_id = ? AND step = ? AND weights = ?')
-      .pluck()
-      .get(runId, step, weights) as Buffer | undefined
+    const png = this.db.prepare('SELECT png FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as Buffer | undefined
     return png ? new Uint8Array(png) : undefined
   }
 
   samplePerClass(runId: string, step: number, weights: 'raw' | 'ema'): number {
-    return (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as number | undefined) ?? 0
+    return (
+      (this.db.prepare('SELECT per_class FROM samples WHERE run_id = ? AND step = ? AND weights = ?').pluck().get(runId, step, weights) as
+        number | undefined) ?? 0
+    )
   }
 
   /** Stores one evaluation's values (replacing the same step's values computed the same way); the run's best follows. */
@@ -195,8 +199,31 @@ export class TrainingStore {
     )
     this.db.transaction(() => {
       for (const v of values) {
-        replaced.run({ runId, step: v.step, name: v.name, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize })
-        insert.run({ runId, step: v.step, name: v.name, value: v.value, std: v.std ?? null, classIndex: v.classIndex ?? null, extractor: v.extractor, nReal: v.nReal, nFake: v.nFake, imageSize: v.imageSize, resize: v.resize, at: Date.now() })
+        replaced.run({
+          runId,
+          step: v.step,
+          name: v.name,
+          classIndex: v.classIndex ?? null,
+          extractor: v.extractor,
+          nReal: v.nReal,
+          nFake: v.nFake,
+          imageSize: v.imageSize,
+          resize: v.resize,
+        })
+        insert.run({
+          runId,
+          step: v.step,
+          name: v.name,
+          value: v.value,
+          std: v.std ?? null,
+          classIndex: v.classIndex ?? null,
+          extractor: v.extractor,
+          nReal: v.nReal,
+          nFake: v.nFake,
+          imageSize: v.imageSize,
+          resize: v.resize,
+          at: Date.now(),
+        })
         if (v.name === metric) best.run({ runId, name: v.name, value: v.value, step: v.step, extractor: v.extractor })
       }
     })()
@@ -223,19 +250,26 @@ export class TrainingStore {
   /** Loss-log rows after `step`, oldest first. */
   logAfter(runId: string, step: number): LogPoint[] {
     const rows = this.db
-      .prepare('SELECT step, d_loss_real AS dLossReal, d_loss_fake AS dLossFake, g_loss AS gLoss, real_sign AS realSign, augment_p AS augmentP, images_per_second AS imagesPerSecond, gammas_json AS gammas FROM train_log WHERE run_id = ? AND step > ? ORDER BY step LIMIT 1000')
+      .prepare(
+        'SELECT step, d_loss_real AS dLossReal, d_loss_fake AS dLossFake, g_loss AS gLoss, real_sign AS realSign, augment_p AS augmentP, images_per_second AS imagesPerSecond, gammas_json AS gammas FROM train_log WHERE run_id = ? AND step > ? ORDER BY step LIMIT 1000',
+      )
       .all(runId, step) as LogRow[]
     return rows.map(toLogPoint)
   }
 
   samplesAfter(runId: string, step: number): { step: number; weights: 'raw' | 'ema' }[] {
-    return this.db.prepare('SELECT step, weights FROM samples WHERE run_id = ? AND step > ? ORDER BY step').all(runId, step) as { step: number; weights: 'raw' | 'ema' }[]
+    return this.db.prepare('SELECT step, weights FROM samples WHERE run_id = ? AND step > ? ORDER BY step').all(runId, step) as {
+      step: number
+      weights: 'raw' | 'ema'
+    }[]
   }
 
   /** Metric rows after row `id`, with their ids. */
   metricsAfter(runId: string, id: number): { id: number; value: MetricValue }[] {
     const rows = this.db
-      .prepare('SELECT id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize FROM metrics WHERE run_id = ? AND id > ? ORDER BY id')
+      .prepare(
+        'SELECT id, step, name, value, std, class_index, extractor, n_real, n_fake, image_size, resize FROM metrics WHERE run_id = ? AND id > ? ORDER BY id',
+      )
       .all(runId, id) as (MetricRow & { id: number })[]
     return rows.map((r) => ({ id: r.id, value: toMetricValue(r) }))
   }

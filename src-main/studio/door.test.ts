@@ -15,7 +15,10 @@ describe('the studio door', () => {
     await expect(refused).rejects.toBeInstanceOf(StudioError)
     await expect(refused).rejects.toMatchObject({ code: 'invalid-argument', subject: 'renameRun' })
     await expect(studio.calls.evaluateCheckpoint(run.id, { samples: 0 })).rejects.toMatchObject({ code: 'invalid-argument', subject: 'samples' })
-    await expect(studio.calls.writeModel('../../etc', '/tmp/x')).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/^writeModel: /) })
+    await expect(studio.calls.writeModel('../../etc', '/tmp/x')).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(/^writeModel: /),
+    })
     expect(studio.runs.get(run.id).name).toBe(sampleRun.name)
   })
 
@@ -28,6 +31,9 @@ describe('the studio door', () => {
   it('refuses to wait for a run that neither trains nor waits here, naming its status', async () => {
     studio = tempStudio()
     const run = studio.runs.create(sampleRun)
-    await expect(studio.calls.waitForRun(run.id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('is not training (it is created)') })
+    await expect(studio.calls.waitForRun(run.id)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('is not training (it is created)'),
+    })
   })
 })

@@ -3,7 +3,16 @@
 // the service receives the parsed arguments. Errors stay StudioErrors; the
 // transports turn them into wire errors (expose.ts).
 import { z } from 'zod'
-import { CALL_NAMES, LOCAL_CALL_NAMES, callSchemas, localCallSchemas, type CheckedCalls, type CheckedLocalCalls, type LocalCalls, type StudioCalls } from '../../src-shared/contract'
+import {
+  CALL_NAMES,
+  LOCAL_CALL_NAMES,
+  callSchemas,
+  localCallSchemas,
+  type CheckedCalls,
+  type CheckedLocalCalls,
+  type LocalCalls,
+  type StudioCalls,
+} from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
 
 declare const checked: unique symbol

@@ -103,7 +103,12 @@ describe('exporting sheets from a run', () => {
     const model = await studio.calls.exportModel(runId, 2)
     expect(model).toMatchObject({ dir: join(studio.dataDir, 'exports', 'export-test-step2-generator'), step: 2 })
     expect(model!.files.map((f) => basename(f))).toEqual(expect.arrayContaining(['sagan-generator.json', 'HOW-TO-SAMPLE.md', 'model.json']))
-    expect(JSON.parse(readFileSync(join(model!.dir, 'sagan-generator.json'), 'utf8'))).toMatchObject({ runName: 'Export test', step: 2, weights: ['raw', 'ema'], classes: expect.arrayContaining(['7-Sneaker']) })
+    expect(JSON.parse(readFileSync(join(model!.dir, 'sagan-generator.json'), 'utf8'))).toMatchObject({
+      runName: 'Export test',
+      step: 2,
+      weights: ['raw', 'ema'],
+      classes: expect.arrayContaining(['7-Sneaker']),
+    })
     await expect(studio.calls.exportModel(runId, 3)).rejects.toMatchObject({ subject: 'step', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
     // The export worker's failure reaches the caller with its reason.
     const file = join(studio.dataDir, 'a-file')
@@ -113,11 +118,26 @@ describe('exporting sheets from a run', () => {
 
   it('refuses what it cannot draw, naming the field', async () => {
     await expect(studio.calls.exportSheet(runId, { step: 3 })).rejects.toMatchObject({ subject: 'step', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
-    await expect(studio.calls.exportSheet(runId, { classes: [10] })).rejects.toMatchObject({ subject: 'classes', message: expect.stringMatching(/no class 10: this run has 10 classes .*T-shirt/) })
-    await expect(studio.calls.exportSheet(runId, { kind: 'interp', perClass: 64, frames: 32 })).rejects.toMatchObject({ subject: 'perClass', message: expect.stringMatching(/needs 20480 images; the limit is 2048/) })
-    await expect(studio.calls.exportSheet(runId, { perClass: 40, cell: 512 })).rejects.toMatchObject({ subject: 'cell', message: expect.stringMatching(/limit is 16000 px a side/) })
-    await expect(studio.calls.exportSheet(runId, { cell: 16 })).rejects.toMatchObject({ subject: 'cell', message: 'The cell (16 px) is smaller than the images (32 px).' })
-    await expect(studio.calls.exportSheet(runId, { kind: 'timeline', steps: [2, 3] })).rejects.toMatchObject({ subject: 'steps', message: 'Step 3 has no kept checkpoint. Kept: 2, 4.' })
+    await expect(studio.calls.exportSheet(runId, { classes: [10] })).rejects.toMatchObject({
+      subject: 'classes',
+      message: expect.stringMatching(/no class 10: this run has 10 classes .*T-shirt/),
+    })
+    await expect(studio.calls.exportSheet(runId, { kind: 'interp', perClass: 64, frames: 32 })).rejects.toMatchObject({
+      subject: 'perClass',
+      message: expect.stringMatching(/needs 20480 images; the limit is 2048/),
+    })
+    await expect(studio.calls.exportSheet(runId, { perClass: 40, cell: 512 })).rejects.toMatchObject({
+      subject: 'cell',
+      message: expect.stringMatching(/limit is 16000 px a side/),
+    })
+    await expect(studio.calls.exportSheet(runId, { cell: 16 })).rejects.toMatchObject({
+      subject: 'cell',
+      message: 'The cell (16 px) is smaller than the images (32 px).',
+    })
+    await expect(studio.calls.exportSheet(runId, { kind: 'timeline', steps: [2, 3] })).rejects.toMatchObject({
+      subject: 'steps',
+      message: 'Step 3 has no kept checkpoint. Kept: 2, 4.',
+    })
     await expect(studio.calls.exportSheet(runId, { background: 'red' } as never)).rejects.toMatchObject({ code: 'invalid-argument', subject: 'background' })
   })
 })

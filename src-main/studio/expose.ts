@@ -18,7 +18,9 @@ function toWireError(call: string, err: unknown): WireError {
 }
 
 // birpc's two message kinds: a call from the UI, and an answer (the UI answers nothing we ask, but may send one).
-const CallEnvelope = z.object({ t: z.literal('q'), i: z.string().max(64).optional(), m: z.string().max(64), a: z.array(z.unknown()).max(16), o: z.boolean().optional() }).strict()
+const CallEnvelope = z
+  .object({ t: z.literal('q'), i: z.string().max(64).optional(), m: z.string().max(64), a: z.array(z.unknown()).max(16), o: z.boolean().optional() })
+  .strict()
 const AnswerEnvelope = z.object({ t: z.literal('s'), i: z.string().max(64), r: z.unknown().optional(), e: z.unknown().optional() }).strict()
 const Envelope = z.discriminatedUnion('t', [CallEnvelope, AnswerEnvelope])
 
@@ -30,12 +32,7 @@ export interface ExposeOptions {
 }
 
 /** Serves one connected UI on `channel` (the page's calls only, never LocalCalls); returns a function that disconnects it. */
-export function exposeStudio(
-  door: StudioDoor,
-  events: EventHub<StudioEvents>,
-  channel: ChannelOptions,
-  options: ExposeOptions = {},
-): () => void {
+export function exposeStudio(door: StudioDoor, events: EventHub<StudioEvents>, channel: ChannelOptions, options: ExposeOptions = {}): () => void {
   const maxPending = options.maxPendingCalls ?? Number.POSITIVE_INFINITY
   const serialize = channel.serialize ?? ((data: unknown) => data)
   const calls = door as unknown as Record<CallName, AnyCall>
@@ -71,10 +68,18 @@ export function exposeStudio(
         }
         const call = envelope.data
         if (call.t === 'q' && !Object.hasOwn(counted, call.m)) {
-          return refuse(call.i, { code: 'not-found', message: `Unknown call "${call.m.slice(0, 64)}". This studio answers: ${CALL_NAMES.join(', ')}.`, subject: call.m })
+          return refuse(call.i, {
+            code: 'not-found',
+            message: `Unknown call "${call.m.slice(0, 64)}". This studio answers: ${CALL_NAMES.join(', ')}.`,
+            subject: call.m,
+          })
         }
         if (call.t === 'q' && pending >= maxPending) {
-          return refuse(call.i, { code: 'unavailable', message: `${call.m}: ${maxPending} calls are already in flight from this page; wait for their answers, then retry.`, subject: call.m })
+          return refuse(call.i, {
+            code: 'unavailable',
+            message: `${call.m}: ${maxPending} calls are already in flight from this page; wait for their answers, then retry.`,
+            subject: call.m,
+          })
         }
         if (call.t === 'q') pending++
         fn(call, ...extra)

@@ -40,7 +40,11 @@ export function confinedPath(path: string, roots: string[], field: string): stri
       existing = parent
     }
   }
-  throw new StudioError('invalid-argument', `${requested} is outside the folders this studio may open (${roots.join(', ')}). Choose a folder inside them, or start \`serve --root DIR\` to allow another.`, field)
+  throw new StudioError(
+    'invalid-argument',
+    `${requested} is outside the folders this studio may open (${roots.join(', ')}). Choose a folder inside them, or start \`serve --root DIR\` to allow another.`,
+    field,
+  )
 }
 
 export function listFolder(path: string | undefined, roots = browsableRoots()): FolderListing {

@@ -5,7 +5,16 @@
 import { writeFile } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import type { AppInfo, BackendReport, CheckedCalls, CheckedLocalCalls, CheckpointEvaluation, FolderListing, RunDetail, StudioEvents } from '../../src-shared/contract'
+import type {
+  AppInfo,
+  BackendReport,
+  CheckedCalls,
+  CheckedLocalCalls,
+  CheckpointEvaluation,
+  FolderListing,
+  RunDetail,
+  StudioEvents,
+} from '../../src-shared/contract'
 import { StudioError } from '../../src-shared/errors'
 import { EventHub } from '../../src-shared/event-hub'
 import type { RunQuery, RunSummary } from '../../src-shared/runs'
@@ -13,8 +22,26 @@ import { APP_VERSION } from '../../src-shared/version'
 import type { DatasetReport } from '../../src-shared/dataset'
 import type { MetricValue } from '../../src-shared/metrics'
 import type { HealthGrid, NearestRealView, SampleHealth } from '../../src-shared/sample-health'
-import { DEMO_DATASET, type AttentionRequest, type AttentionView, type LogPoint, type RunEstimate, type SampleSheet, type SigmaPoint, type StartRun } from '../../src-shared/training'
-import { defaultCheckpointStep, fileSlug, formatOfFileName, notKeptMessage, type CheckpointInfo, type ModelExport, type ResolvedSheetOptions, type SheetResult } from '../../src-shared/export'
+import {
+  DEMO_DATASET,
+  type AttentionRequest,
+  type AttentionView,
+  type LogPoint,
+  type RunEstimate,
+  type SampleSheet,
+  type SigmaPoint,
+  type StartRun,
+} from '../../src-shared/training'
+import {
+  defaultCheckpointStep,
+  fileSlug,
+  formatOfFileName,
+  notKeptMessage,
+  type CheckpointInfo,
+  type ModelExport,
+  type ResolvedSheetOptions,
+  type SheetResult,
+} from '../../src-shared/export'
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
 import { writeGeneratorInWorker } from './generator-export'
@@ -100,10 +127,7 @@ export class StudioService implements CheckedCalls, CheckedLocalCalls {
 
   async pickFolder(title = 'Choose an image folder'): Promise<string | null> {
     if (!this.deps.pickFolder) {
-      throw new StudioError(
-        'unsupported',
-        'Native folder dialogs exist only in the desktop app; in the browser, type or browse to the folder instead.',
-      )
+      throw new StudioError('unsupported', 'Native folder dialogs exist only in the desktop app; in the browser, type or browse to the folder instead.')
     }
     return this.deps.pickFolder(title)
   }
@@ -221,7 +245,8 @@ export class StudioService implements CheckedCalls, CheckedLocalCalls {
   }
 
   async saveSheet(id: string, options: ResolvedSheetOptions): Promise<{ path: string; width: number; height: number } | null> {
-    if (!this.deps.saveFile) throw new StudioError('unsupported', 'Native save dialogs exist only in the desktop app; in the browser the sheet is downloaded instead.')
+    if (!this.deps.saveFile)
+      throw new StudioError('unsupported', 'Native save dialogs exist only in the desktop app; in the browser the sheet is downloaded instead.')
     // Drawn before asking where, so a bad option is reported without a dialog.
     const sheet = await this.exportSheet(id, options)
     const path = await this.deps.saveFile(sheet.fileName)
@@ -255,8 +280,17 @@ export class StudioService implements CheckedCalls, CheckedLocalCalls {
   private keptStep(id: string, step: number | undefined): number {
     const kept = this.deps.training.checkpointSteps(id)
     const at = step ?? defaultCheckpointStep(kept)
-    if (at === undefined) throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
-    if (!kept.some((c) => c.step === at)) throw new StudioError('invalid-argument', notKeptMessage([at], kept.map((c) => c.step)), 'step')
+    if (at === undefined)
+      throw new StudioError('not-found', `Run "${this.deps.runs.get(id).name}" has no checkpoint yet: the generator is exported from saved weights.`, id)
+    if (!kept.some((c) => c.step === at))
+      throw new StudioError(
+        'invalid-argument',
+        notKeptMessage(
+          [at],
+          kept.map((c) => c.step),
+        ),
+        'step',
+      )
     return at
   }
 

@@ -101,7 +101,11 @@ export class StoreWatch {
       mark.sampleStep = Math.max(mark.sampleStep, s.step)
     }
     const metrics = training.metricsAfter(runId, mark.metricId)
-    for (const [step, values] of groupBy(metrics.map((m) => m.value), (v) => v.step)) events.emit('metricComputed', { runId, step, values, warnings: [] })
+    for (const [step, values] of groupBy(
+      metrics.map((m) => m.value),
+      (v) => v.step,
+    ))
+      events.emit('metricComputed', { runId, step, values, warnings: [] })
     if (metrics.length > 0) mark.metricId = metrics[metrics.length - 1].id
   }
 }

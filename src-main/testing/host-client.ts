@@ -31,7 +31,9 @@ export function upgradeRequest(target: string, headers: Record<string, string> =
     'Sec-WebSocket-Version': '13',
     ...headers,
   }
-  return `GET ${target} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`
+  return `GET ${target} HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`
 }
 
 /** Opens the RPC socket with `query` and optional headers (Origin, Host). */

@@ -22,7 +22,10 @@ const transfers = new WeakMap<object, ArrayBuffer[]>()
  * (they are unusable here afterwards). Shared buffers are never transferred.
  */
 export function transferring<T extends object>(value: T, buffers: ArrayBufferLike[]): T {
-  transfers.set(value, buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))
+  transfers.set(
+    value,
+    buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer),
+  )
   return value
 }
 
@@ -102,7 +105,8 @@ export function connectWorker<Remote extends object, Local extends object = Reco
 /** The other side's functions as one-way notifications (events): nothing waits for an answer. */
 function notifier<Events extends object>(rpc: () => { $callRaw(call: { method: string; args: unknown[]; event: true }): Promise<unknown> }): Events {
   return new Proxy({} as Events, {
-    get: (_, name) =>
+    get:
+      (_, name) =>
       (...args: unknown[]) =>
         // An event to a parent that is gone has no one to tell.
         void rpc()

@@ -77,7 +77,11 @@ test('the same seed gives the same augmentation; another seed another one', () =
 })
 
 test('the rng advances by the same amount whatever the ops and p (runs of one config stay aligned)', () => {
-  for (const [ops, p] of [[AUGMENT_OPS, 1], [['cutout'], 0.3], [['color'], 0]] as const) {
+  for (const [ops, p] of [
+    [AUGMENT_OPS, 1],
+    [['cutout'], 0.3],
+    [['color'], 0],
+  ] as const) {
     const rng = new Rng(1)
     drawAugmentations(rng, 5, S, ops, p)
     expect(rng.getState().counter).toBe(5 * DRAWS_PER_IMAGE)

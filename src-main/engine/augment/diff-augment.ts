@@ -58,11 +58,26 @@ function perImage(draws: AugmentDraw[], pick: (d: AugmentDraw) => number): tf.Te
 
 /** x: [B, H, W, C] -> the same, colour-jittered (brightness, then saturation, then contrast). */
 function color(x: tf.Tensor4D, draws: AugmentDraw[]): tf.Tensor4D {
-  let y = tf.add(x, perImage(draws, (d) => d.brightness))
+  let y = tf.add(
+    x,
+    perImage(draws, (d) => d.brightness),
+  )
   const channelMean = tf.mean(y, 3, true) // [B, H, W, 1]
-  y = tf.add(tf.mul(tf.sub(y, channelMean), perImage(draws, (d) => d.saturation)), channelMean)
+  y = tf.add(
+    tf.mul(
+      tf.sub(y, channelMean),
+      perImage(draws, (d) => d.saturation),
+    ),
+    channelMean,
+  )
   const imageMean = tf.mean(y, [1, 2, 3], true) // [B, 1, 1, 1]
-  return tf.add(tf.mul(tf.sub(y, imageMean), perImage(draws, (d) => d.contrast)), imageMean)
+  return tf.add(
+    tf.mul(
+      tf.sub(y, imageMean),
+      perImage(draws, (d) => d.contrast),
+    ),
+    imageMean,
+  )
 }
 
 /** [B, S, S] one-hot rows: m[b][i][k] = 1 where k = i + shift(b) lies inside the image. */
@@ -80,9 +95,15 @@ function shiftMatrices(draws: AugmentDraw[], side: number, shift: (d: AugmentDra
 /** x: [B, S, S, C] -> the same, shifted per image (zeros shifted in): out = R x C^T per image and channel. */
 function translate(x: tf.Tensor4D, draws: AugmentDraw[]): tf.Tensor4D {
   const [b, s, , c] = x.shape
-  const rows = tf.matMul(shiftMatrices(draws, s, (d) => d.shiftRows), tf.reshape(x, [b, s, s * c])) // [B, S(i), S(j) * C]
+  const rows = tf.matMul(
+    shiftMatrices(draws, s, (d) => d.shiftRows),
+    tf.reshape(x, [b, s, s * c]),
+  ) // [B, S(i), S(j) * C]
   const byColumn = tf.reshape(tf.transpose(tf.reshape(rows, [b, s, s, c]), [0, 2, 1, 3]), [b, s, s * c]) // [B, S(j), S(i) * C]
-  const cols = tf.matMul(shiftMatrices(draws, s, (d) => d.shiftCols), byColumn)
+  const cols = tf.matMul(
+    shiftMatrices(draws, s, (d) => d.shiftCols),
+    byColumn,
+  )
   return tf.transpose(tf.reshape(cols, [b, s, s, c]), [0, 2, 1, 3])
 }
 

@@ -20,7 +20,9 @@ export function resumeParts(config: RunConfig, state: TrainerState): { parts: Tr
   }
   if (problems.length) {
     disposeParts(parts)
-    throw new Error(`Checkpoint does not match this run's config (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; +${problems.length - 3} more` : ''}); resume with the config the checkpoint was saved with`)
+    throw new Error(
+      `Checkpoint does not match this run's config (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; +${problems.length - 3} more` : ''}); resume with the config the checkpoint was saved with`,
+    )
   }
   parts.adamG.step = state.adamSteps.g
   parts.adamD.step = state.adamSteps.d

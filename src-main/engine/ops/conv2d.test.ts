@@ -47,7 +47,11 @@ describe('conv2dSame', () => {
 test('without weight gradient the input gradient is unchanged and dw is zero', () => {
   const [x, w, r] = [randomTensor([2, 5, 5, 3], 5), randomTensor([3, 3, 3, 4], 6), randomTensor([2, 5, 5, 4], 7)] as tf.Tensor4D[]
   const grads = (weightGradient: boolean) =>
-    tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, weightGradient), r)))([x, w]).map((g) => g.dataSync()))
+    tf.tidy(() =>
+      tf
+        .grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, weightGradient), r)))([x, w])
+        .map((g) => g.dataSync()),
+    )
   const [dxFull] = grads(true)
   const [dx, dw] = grads(false)
   expect(Array.from(dx)).toEqual(Array.from(dxFull))
@@ -62,8 +66,16 @@ describe('embed', () => {
     const got = embed(labels, table).arraySync()
     const rows = table.arraySync()
     expect(got).toEqual([rows[4], rows[1], rows[4]])
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(embed(labels, t as tf.Tensor2D)))(table).arraySync()
-    expect(grad).toEqual([[0, 0, 0], [1, 1, 1], [0, 0, 0], [0, 0, 0], [2, 2, 2]])
+    const grad = tf
+      .grad((t: tf.Tensor) => tf.sum(embed(labels, t as tf.Tensor2D)))(table)
+      .arraySync()
+    expect(grad).toEqual([
+      [0, 0, 0],
+      [1, 1, 1],
+      [0, 0, 0],
+      [0, 0, 0],
+      [2, 2, 2],
+    ])
     tf.dispose([table, labels])
   })
 })

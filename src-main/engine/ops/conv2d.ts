@@ -21,7 +21,12 @@ function kernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D
     return tf.reshape(tf.matMul(xm, dym), [1, 1, c, o])
   }
   const p = (k - 1) / 2
-  const xpad = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]])
+  const xpad = tf.pad(x, [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ])
   const xT = tf.transpose(xpad, [3, 1, 2, 0]) // [C, H+2p, W+2p, B]
   const filter = tf.transpose(dy, [1, 2, 0, 3]) // [H, W, B, O]
   const out = tf.conv2d(xT, filter, 1, 'valid') // [C, k, k, O]

@@ -32,7 +32,12 @@ for (const backend of ['wasm', 'cpu']) {
       await onBackend(backend, () => {
         const values = Array.from(windowsOfEverySign([2, 4, 4, 2]))
         const x = variableOf(values, [2, 4, 4, 2])
-        const same = tf.tidy(() => tf.equal(maxPool2x2(x as tf.Tensor as tf.Tensor4D), tf.maxPool(x as tf.Tensor as tf.Tensor4D, 2, 2, 'valid')).dataSync().every((v) => v === 1))
+        const same = tf.tidy(() =>
+          tf
+            .equal(maxPool2x2(x as tf.Tensor as tf.Tensor4D), tf.maxPool(x as tf.Tensor as tf.Tensor4D, 2, 2, 'valid'))
+            .dataSync()
+            .every((v) => v === 1),
+        )
         expect(same).toBe(true)
         const check = checkGradients(() => maxPool2x2(x as tf.Tensor as tf.Tensor4D), { x })
         expect(check.worst).toBeLessThan(1e-3)

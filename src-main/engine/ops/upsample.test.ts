@@ -14,7 +14,11 @@ function issueGradient(upsample: (x: tf.Tensor4D) => tf.Tensor4D): number[] {
   return tf.tidy(() => {
     const dy = tf.reshape(tf.range(0, 32), [2, 4, 4, 1])
     const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2, 1])
-    return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(upsample(t as tf.Tensor4D), dy)))(x).dataSync())
+    return Array.from(
+      tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(upsample(t as tf.Tensor4D), dy)))(x)
+        .dataSync(),
+    )
   })
 }
 
@@ -29,7 +33,12 @@ for (const backend of ['wasm', 'cpu']) {
         const shape = [3, 2, 3, 3]
         const x = variableOf(randomValues(3 * 2 * 3 * 3, 31), shape)
         const x4 = x as tf.Tensor as tf.Tensor4D
-        const same = tf.tidy(() => tf.equal(upsampleNearest2x(x4), tf.image.resizeNearestNeighbor(x4, [4, 6])).dataSync().every((v) => v === 1))
+        const same = tf.tidy(() =>
+          tf
+            .equal(upsampleNearest2x(x4), tf.image.resizeNearestNeighbor(x4, [4, 6]))
+            .dataSync()
+            .every((v) => v === 1),
+        )
         expect(same).toBe(true)
         const before = tf.memory().numTensors
         expect(checkGradients(() => upsampleNearest2x(x4), { x }).worst).toBeLessThan(1e-3)

@@ -28,6 +28,8 @@ export function exchangeDigests(state: Uint8Array, collective: Collective): stri
 export function assertInLockstep(digests: string[]): void {
   const drifted = digests.map((d, r) => (d === digests[0] ? -1 : r)).filter((r) => r > 0)
   if (drifted.length) {
-    throw new Error(`data-parallel: replica ${drifted.join(', ')} no longer holds the primary's state (digests ${digests.join(' / ')}); the run was paused rather than train on diverged copies`)
+    throw new Error(
+      `data-parallel: replica ${drifted.join(', ')} no longer holds the primary's state (digests ${digests.join(' / ')}); the run was paused rather than train on diverged copies`,
+    )
   }
 }

@@ -20,7 +20,19 @@ const fromSource: SpawnReplica = spawnReplicaFromSource
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 8
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 11, nDis: 2, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment', p: 0.5 }, ...overrides })
+  return buildRunConfig('quick', 'sagan', {
+    gCh: 4,
+    dCh: 4,
+    batchSize: B,
+    numClasses: 10,
+    channels: 1,
+    seed: 11,
+    nDis: 2,
+    flipAugment: true,
+    ema: { startStep: 1 },
+    augment: { policy: 'diffaugment', p: 0.5 },
+    ...overrides,
+  })
 }
 
 const pool = testImages(64)
@@ -50,7 +62,10 @@ describe('data-parallel training', () => {
   test('two replicas on half batches compute the whole batch step: same losses and state as one trainer, replicas identical', async () => {
     const single = await SaganTrainer.create(config(), data)
     const primary = await SaganTrainer.create(config(), data)
-    cleanup.push(() => single.dispose(), () => primary.dispose())
+    cleanup.push(
+      () => single.dispose(),
+      () => primary.dispose(),
+    )
     const pair = await group(primary)
 
     const steps = 3

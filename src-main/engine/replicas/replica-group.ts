@@ -54,9 +54,11 @@ export class ReplicaGroup {
       for (let rank = 1; rank < size; rank++) {
         const worker = spawn({ rank, buffers, config: trainer.config, data, state, backend })
         workers.push(worker)
-        replicas.push(connectWorker<ReplicaCalls>(worker, "replica worker"))
+        replicas.push(connectWorker<ReplicaCalls>(worker, 'replica worker'))
       }
-      await Promise.all(replicas.map((r, i) => r.started().catch((err: Error) => Promise.reject(new Error(`replica ${i + 1} could not start: ${err.message}`)))))
+      await Promise.all(
+        replicas.map((r, i) => r.started().catch((err: Error) => Promise.reject(new Error(`replica ${i + 1} could not start: ${err.message}`)))),
+      )
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()))
       throw err
@@ -76,7 +78,12 @@ export class ReplicaGroup {
     // Each call is posted at once; the replicas compute while this trainer does its own share.
     const replicas = this.replicas.map((r, i) => {
       const mine = shares.map((s) => s[i + 1])
-      return r.step(transferring(mine, mine.flatMap((b) => [b.images.buffer, b.labels.buffer])))
+      return r.step(
+        transferring(
+          mine,
+          mine.flatMap((b) => [b.images.buffer, b.labels.buffer]),
+        ),
+      )
     })
     return this.together(this.trainer.trainStep(shares.map((s) => s[0])), replicas)
   }
@@ -88,7 +95,10 @@ export class ReplicaGroup {
   async verifyLockstep(state?: Uint8Array): Promise<void> {
     const bytes = state ?? SaganTrainer.serializeState(await this.trainer.getState())
     const replicas = this.replicas.map((r) => r.verify())
-    await this.together(Promise.resolve().then(() => assertInLockstep(exchangeDigests(bytes, this.collective))), replicas)
+    await this.together(
+      Promise.resolve().then(() => assertInLockstep(exchangeDigests(bytes, this.collective))),
+      replicas,
+    )
   }
 
   /**

@@ -33,7 +33,10 @@ export function checkGradients(f: () => tf.Tensor, variables: Record<string, tf.
   const rTensor = tf.tensor(r)
   const names = Object.keys(variables)
   const analytic = tf.tidy(() => {
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.reshape(f(), [-1]), rTensor)) as tf.Scalar, names.map((n) => variables[n]))
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(tf.reshape(f(), [-1]), rTensor)) as tf.Scalar,
+      names.map((n) => variables[n]),
+    )
     return names.map((n) => grads[variables[n].name].dataSync() as Float32Array)
   })
   rTensor.dispose()
@@ -85,7 +88,16 @@ export function checkDirectional(f: () => tf.Tensor, variables: tf.Variable[], d
   rTensor.dispose()
   const originals = variables.map((v) => v.dataSync().slice() as Float32Array)
   const setAll = (dirs: Float32Array[], scale: number) =>
-    variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(originals[i].map((x, k) => x + scale * dirs[i][k]), v.shape))))
+    variables.forEach((v, i) =>
+      tf.tidy(() =>
+        v.assign(
+          tf.tensor(
+            originals[i].map((x, k) => x + scale * dirs[i][k]),
+            v.shape,
+          ),
+        ),
+      ),
+    )
   let worst = 0
   for (let t = 0; t < directions; t++) {
     const dirs = variables.map((v, i) => randomValues(v.size, 1000 * t + i))
@@ -115,7 +127,12 @@ export function windowsOfEverySign([b, h, w, c]: [number, number, number, number
       for (let j = 0; j < w; j += 2)
         for (let k = 0; k < c; k++, window++) {
           const offset = [-3, -1.2, 0.4][window % 3]
-          const cells = [[i, j], [i, j + 1], [i + 1, j], [i + 1, j + 1]]
+          const cells = [
+            [i, j],
+            [i, j + 1],
+            [i + 1, j],
+            [i + 1, j + 1],
+          ]
           cells.forEach(([y, x], e) => (out[((n * h + y) * w + x) * c + k] = offset + 0.25 * ((e + window) % 4) + 0.01 * window))
         }
   return out

@@ -13,7 +13,13 @@ export function randomValues(n: number, seed: number): Float32Array {
 }
 
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape)
+  return tf.tensor(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  )
 }
 
 /** max |a - b| / max(|b|max, tiny): one relative error for a whole array. */

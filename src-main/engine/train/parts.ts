@@ -38,7 +38,9 @@ export interface TrainerParts {
 /** The config the nets are built from: image geometry and classes come from the dataset. */
 export function effectiveConfig(config: RunConfig, data: TrainingData): RunConfig {
   if (data.imageSize !== config.imageSize) {
-    throw new Error(`Dataset images are ${data.imageSize} px but the run config says imageSize ${config.imageSize}; prepare the dataset at ${config.imageSize} px or change imageSize`)
+    throw new Error(
+      `Dataset images are ${data.imageSize} px but the run config says imageSize ${config.imageSize}; prepare the dataset at ${config.imageSize} px or change imageSize`,
+    )
   }
   if (data.numClasses === 1) throw new Error('Dataset has a single class: train it unconditionally (numClasses 0)')
   return { ...config, channels: data.channels, numClasses: data.numClasses }

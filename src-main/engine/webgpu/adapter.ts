@@ -56,7 +56,9 @@ async function search(): Promise<FoundAdapter> {
       answers.push(`${apiName(attempt.api)}: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
-  throw new Error(`no WebGPU adapter (${answers.join('; ')}); install the GPU's Vulkan/Metal/D3D12 driver, or on Linux libegl1 libgles2 libegl-mesa0 for OpenGL ES`)
+  throw new Error(
+    `no WebGPU adapter (${answers.join('; ')}); install the GPU's Vulkan/Metal/D3D12 driver, or on Linux libegl1 libgles2 libegl-mesa0 for OpenGL ES`,
+  )
 }
 
 /**

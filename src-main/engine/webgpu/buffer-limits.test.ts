@@ -38,7 +38,11 @@ test('the largest tensor named is the one a real forward pass allocates: G and D
   const check = checkGpuBuffers(config, LLVMPIPE)
   expect(check.largest).toEqual({ what: "G's 32x32 attention map (batch 2)", bytes: maps.get('G.attention32'), kind: 'attention' })
   expect(check.largest.bytes).toBeGreaterThan(maps.get('D.attention16')!)
-  expect(checkGpuBuffers({ ...config, gAttention: [] }, LLVMPIPE).largest).toEqual({ what: "D's 16x16 attention map (batch 4)", bytes: maps.get('D.attention16'), kind: 'attention' })
+  expect(checkGpuBuffers({ ...config, gAttention: [] }, LLVMPIPE).largest).toEqual({
+    what: "D's 16x16 attention map (batch 4)",
+    bytes: maps.get('D.attention16'),
+    kind: 'attention',
+  })
   expect(check.fits).toBe(true)
 })
 

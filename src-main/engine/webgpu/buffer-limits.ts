@@ -34,8 +34,13 @@ function candidates(c: RunConfig): Candidate[] {
   const g = generatorArch(c)
   for (const b of g.blocks) {
     const n = b.resolution * b.resolution
-    out.push({ what: `G's ${b.resolution}x${b.resolution} block output (batch ${B} x ${Math.max(b.cin, b.cout)} channels)`, floats: B * n * Math.max(b.cin, b.cout), kind: 'activation' })
-    if (b.extra === 'attention') out.push({ what: `G's ${b.resolution}x${b.resolution} attention map (batch ${B})`, floats: B * n * keys(n), kind: 'attention' })
+    out.push({
+      what: `G's ${b.resolution}x${b.resolution} block output (batch ${B} x ${Math.max(b.cin, b.cout)} channels)`,
+      floats: B * n * Math.max(b.cin, b.cout),
+      kind: 'activation',
+    })
+    if (b.extra === 'attention')
+      out.push({ what: `G's ${b.resolution}x${b.resolution} attention map (batch ${B})`, floats: B * n * keys(n), kind: 'attention' })
   }
   const d = discriminatorArch(c)
   d.blocks.forEach((b, i) => {
@@ -43,10 +48,12 @@ function candidates(c: RunConfig): Candidate[] {
     const side = i === 0 ? c.imageSize : d.blocks[i - 1].resolution
     out.push({ what: `D's ${side}x${side} block activations (batch ${2 * B} x ${b.cout} channels)`, floats: 2 * B * side * side * b.cout, kind: 'activation' })
     const n = b.resolution * b.resolution
-    if (b.extra === 'attention') out.push({ what: `D's ${b.resolution}x${b.resolution} attention map (batch ${2 * B})`, floats: 2 * B * n * keys(n), kind: 'attention' })
+    if (b.extra === 'attention')
+      out.push({ what: `D's ${b.resolution}x${b.resolution} attention map (batch ${2 * B})`, floats: 2 * B * n * keys(n), kind: 'attention' })
   })
   out.push({ what: `G's first linear layer (zDim ${c.zDim} x ${16 * g.bottomChannels})`, floats: c.zDim * 16 * g.bottomChannels, kind: 'weight' })
-  for (const b of [...g.blocks, ...d.blocks]) out.push({ what: `a 3x3 conv weight (${b.cin} x ${b.cout} channels)`, floats: 9 * b.cin * b.cout, kind: 'weight' })
+  for (const b of [...g.blocks, ...d.blocks])
+    out.push({ what: `a 3x3 conv weight (${b.cin} x ${b.cout} channels)`, floats: 9 * b.cin * b.cout, kind: 'weight' })
   return out
 }
 
@@ -63,9 +70,7 @@ function adviceFor(c: RunConfig, check: BufferCheck): string {
   const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`
   const head = `The largest tensor of a step, ${check.largest.what}, needs ${mib(check.largest.bytes)}, more than this GPU's ${mib(check.limitBytes)} per buffer (WebGPU's maxStorageBufferBindingSize)`
   const ways =
-    check.largest.kind === 'weight'
-      ? [`lower gCh/dCh (now ${c.gCh}/${c.dCh})`]
-      : [`lower batchSize (now ${c.batchSize}; the tensor is proportional to it)`]
+    check.largest.kind === 'weight' ? [`lower gCh/dCh (now ${c.gCh}/${c.dCh})`] : [`lower batchSize (now ${c.batchSize}; the tensor is proportional to it)`]
   if (check.largest.kind === 'attention') {
     if (c.attentionVariant === 'full') ways.push("use attentionVariant 'pooled' (4x smaller maps)")
     ways.push(`move attention to a lower resolution (gAttention ${c.gAttention.join(',') || '-'}, dAttention ${c.dAttention.join(',') || '-'})`)

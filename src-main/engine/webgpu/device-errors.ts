@@ -13,5 +13,7 @@ export function throwIfGpuFailed(what: string): void {
   if (first === null) return
   const message = first
   first = null
-  throw new Error(`${what}: the GPU rejected a kernel (${message}); the results are not valid. Train on wasm and report this with the adapter named in the run header`)
+  throw new Error(
+    `${what}: the GPU rejected a kernel (${message}); the results are not valid. Train on wasm and report this with the adapter named in the run header`,
+  )
 }

@@ -17,7 +17,9 @@ export async function registerWebgpu(acceptSoftware: boolean): Promise<GpuAdapte
   const found = await findAdapter()
   const { adapter, report } = found
   if (report.software && !acceptSoftware) {
-    throw new Error(`the only adapter is a software one (${report.device || report.description}), slower than wasm; choose backend "webgpu" to train on it anyway`)
+    throw new Error(
+      `the only adapter is a software one (${report.device || report.description}), slower than wasm; choose backend "webgpu" to train on it anyway`,
+    )
   }
   if (!registered) {
     const { gpu, globals } = found

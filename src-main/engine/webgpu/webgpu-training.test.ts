@@ -23,7 +23,18 @@ afterAll(async () => {
 const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const B = 2
 function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', { gCh: 4, dCh: 4, batchSize: B, numClasses: 10, channels: 1, seed: 5, flipAugment: true, ema: { startStep: 1 }, augment: { policy: 'diffaugment' }, ...overrides })
+  return buildRunConfig('quick', 'sagan', {
+    gCh: 4,
+    dCh: 4,
+    batchSize: B,
+    numClasses: 10,
+    channels: 1,
+    seed: 5,
+    flipAugment: true,
+    ema: { startStep: 1 },
+    augment: { policy: 'diffaugment' },
+    ...overrides,
+  })
 }
 const pool = testImages(8)
 function batch(step: number): Batch {
@@ -71,80 +82,98 @@ function expectSameState(got: TrainerState, want: TrainerState, tolerance: numbe
   expect(got.step).toBe(want.step)
   expect(got.rng).toEqual(want.rng)
   expect(got.tensors.map((t) => t.name)).toEqual(want.tensors.map((t) => t.name))
-  const errors = got.tensors.filter((t) => !CANCELLED.test(t.name)).map((t) => ({ name: t.name, error: relativeError(t.data, want.tensors.find((w) => w.name === t.name)!.data) }))
+  const errors = got.tensors
+    .filter((t) => !CANCELLED.test(t.name))
+    .map((t) => ({ name: t.name, error: relativeError(t.data, want.tensors.find((w) => w.name === t.name)!.data) }))
   expect(errors.length).toBeGreaterThan(100)
   const worst = errors.reduce((w, e) => (e.error > w.error ? e : w))
   expect(worst.error, `${worst.name} differs most`).toBeLessThan(tolerance)
 }
 
-describe.skipIf(unavailable !== null)(`webgpu backend (${webgpu.adapter ? `${webgpu.adapter.device}, ${webgpu.adapter.software ? 'software' : 'hardware'}` : 'no adapter'})`, () => {
-  test('SN sigmas, samples and the attention map equal the cpu backend\'s, and so do one training step\'s losses and weights', async () => {
-    const cpu = await trainOnce('cpu', undefined, true)
-    const gpu = await trainOnce('webgpu', undefined, true)
-    expect(gpu.result.nonFinite).toBeUndefined()
-    expect(relativeError(losses(gpu.result), losses(cpu.result))).toBeLessThan(1e-4)
-    expect(relativeError(gpu.result.gammas.map((g) => g.value), cpu.result.gammas.map((g) => g.value))).toBeLessThan(1e-3)
-    expectSameState(gpu.state, cpu.state, 5e-3)
-    const [g, c] = [gpu.inspected!, cpu.inspected!]
-    expect(g.sigmas.map((s) => s.layer)).toEqual(c.sigmas.map((s) => s.layer))
-    expect(relativeError(g.sigmas.map((s) => s.sigma), c.sigmas.map((s) => s.sigma))).toBeLessThan(1e-4)
-    // uint8 pixels: rounding may move a pixel by one level.
-    expect(g.images.reduce((m, v, i) => Math.max(m, Math.abs(v - c.images[i])), 0)).toBeLessThanOrEqual(1)
-    expect(g.attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
-    expect(relativeError(g.attention, c.attention)).toBeLessThan(1e-4)
-  }, 120_000)
+describe.skipIf(unavailable !== null)(
+  `webgpu backend (${webgpu.adapter ? `${webgpu.adapter.device}, ${webgpu.adapter.software ? 'software' : 'hardware'}` : 'no adapter'})`,
+  () => {
+    test("SN sigmas, samples and the attention map equal the cpu backend's, and so do one training step's losses and weights", async () => {
+      const cpu = await trainOnce('cpu', undefined, true)
+      const gpu = await trainOnce('webgpu', undefined, true)
+      expect(gpu.result.nonFinite).toBeUndefined()
+      expect(relativeError(losses(gpu.result), losses(cpu.result))).toBeLessThan(1e-4)
+      expect(
+        relativeError(
+          gpu.result.gammas.map((g) => g.value),
+          cpu.result.gammas.map((g) => g.value),
+        ),
+      ).toBeLessThan(1e-3)
+      expectSameState(gpu.state, cpu.state, 5e-3)
+      const [g, c] = [gpu.inspected!, cpu.inspected!]
+      expect(g.sigmas.map((s) => s.layer)).toEqual(c.sigmas.map((s) => s.layer))
+      expect(
+        relativeError(
+          g.sigmas.map((s) => s.sigma),
+          c.sigmas.map((s) => s.sigma),
+        ),
+      ).toBeLessThan(1e-4)
+      // uint8 pixels: rounding may move a pixel by one level.
+      expect(g.images.reduce((m, v, i) => Math.max(m, Math.abs(v - c.images[i])), 0)).toBeLessThanOrEqual(1)
+      expect(g.attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+      expect(relativeError(g.attention, c.attention)).toBeLessThan(1e-4)
+    }, 120_000)
 
-  test('a checkpoint written on webgpu resumes on wasm, and a wasm checkpoint resumes on webgpu', async () => {
-    const first = await trainOnce('webgpu')
-    const bytes = SaganTrainer.serializeState(first.state)
-    const onWasm = await trainOnce('wasm', SaganTrainer.deserializeState(bytes))
-    const stayed = await trainOnce('webgpu', SaganTrainer.deserializeState(bytes))
-    // float32 crosses backends bit for bit.
-    expect(SaganTrainer.serializeState(onWasm.before)).toEqual(bytes)
-    expect(onWasm.result.step).toBe(2)
-    expect(relativeError(losses(onWasm.result), losses(stayed.result))).toBeLessThan(1e-4)
-    expectSameState(onWasm.state, stayed.state, 5e-3)
-    const wasmBytes = SaganTrainer.serializeState(onWasm.state)
-    const back = await trainOnce('webgpu', SaganTrainer.deserializeState(wasmBytes))
-    expect(SaganTrainer.serializeState(back.before)).toEqual(wasmBytes)
-    expect(back.result.step).toBe(3)
-    expect(back.result.nonFinite).toBeUndefined()
-    expect(losses(back.result).every(Number.isFinite)).toBe(true)
-  }, 120_000)
+    test('a checkpoint written on webgpu resumes on wasm, and a wasm checkpoint resumes on webgpu', async () => {
+      const first = await trainOnce('webgpu')
+      const bytes = SaganTrainer.serializeState(first.state)
+      const onWasm = await trainOnce('wasm', SaganTrainer.deserializeState(bytes))
+      const stayed = await trainOnce('webgpu', SaganTrainer.deserializeState(bytes))
+      // float32 crosses backends bit for bit.
+      expect(SaganTrainer.serializeState(onWasm.before)).toEqual(bytes)
+      expect(onWasm.result.step).toBe(2)
+      expect(relativeError(losses(onWasm.result), losses(stayed.result))).toBeLessThan(1e-4)
+      expectSameState(onWasm.state, stayed.state, 5e-3)
+      const wasmBytes = SaganTrainer.serializeState(onWasm.state)
+      const back = await trainOnce('webgpu', SaganTrainer.deserializeState(wasmBytes))
+      expect(SaganTrainer.serializeState(back.before)).toEqual(wasmBytes)
+      expect(back.result.step).toBe(3)
+      expect(back.result.nonFinite).toBeUndefined()
+      expect(losses(back.result).every(Number.isFinite)).toBe(true)
+    }, 120_000)
 
-  test('a NaN weight is named and the step undone on webgpu; tensors stay flat across steps', async () => {
-    const { state } = await trainOnce('webgpu')
-    await onBackend('webgpu', async () => {
-      const t = await SaganTrainer.restore(config(), data, state)
-      await t.trainStep(batch(1))
-      const flat = tf.memory().numTensors
-      await t.trainStep(batch(2))
-      expect(tf.memory().numTensors).toBe(flat)
-      t.dispose()
+    test('a NaN weight is named and the step undone on webgpu; tensors stay flat across steps', async () => {
+      const { state } = await trainOnce('webgpu')
+      await onBackend('webgpu', async () => {
+        const t = await SaganTrainer.restore(config(), data, state)
+        await t.trainStep(batch(1))
+        const flat = tf.memory().numTensors
+        await t.trainStep(batch(2))
+        expect(tf.memory().numTensors).toBe(flat)
+        t.dispose()
 
-      const poisoned: TrainerState = { ...state, tensors: state.tensors.map((x) => (x.name === 'G/G.linear.b' ? { ...x, data: x.data.map((v, i) => (i === 0 ? Number.POSITIVE_INFINITY : v)) } : x)) }
-      const r = await SaganTrainer.restore(config(), data, poisoned)
-      const result = await r.trainStep(batch(1))
-      expect(result.nonFinite).toMatch(/^(loss \w+ = (NaN|-?Infinity)|weight G\/G\.linear\.)/)
-      expect(result.step).toBe(1)
-      const after = await r.getState()
-      expect(after.rng).toEqual(state.rng)
-      after.tensors.forEach((x, i) => expect(Array.from(x.data), x.name).toEqual(Array.from(poisoned.tensors[i].data)))
-      r.dispose()
+        const poisoned: TrainerState = {
+          ...state,
+          tensors: state.tensors.map((x) => (x.name === 'G/G.linear.b' ? { ...x, data: x.data.map((v, i) => (i === 0 ? Number.POSITIVE_INFINITY : v)) } : x)),
+        }
+        const r = await SaganTrainer.restore(config(), data, poisoned)
+        const result = await r.trainStep(batch(1))
+        expect(result.nonFinite).toMatch(/^(loss \w+ = (NaN|-?Infinity)|weight G\/G\.linear\.)/)
+        expect(result.step).toBe(1)
+        const after = await r.getState()
+        expect(after.rng).toEqual(state.rng)
+        after.tensors.forEach((x, i) => expect(Array.from(x.data), x.name).toEqual(Array.from(poisoned.tensors[i].data)))
+        r.dispose()
+      })
+    }, 120_000)
+
+    test('a kernel the GPU rejects fails loudly instead of reading as zeros', async () => {
+      await onBackend('webgpu', async () => {
+        // AddN binds every input at once: 12 exceed the 8 storage buffers a WebGPU device gets by default.
+        const sum = tf.tidy(() => tf.addN(Array.from({ length: 12 }, (_, i) => tf.fill([4], i + 1))))
+        const values = await sum.data()
+        sum.dispose()
+        expect(() => throwIfGpuFailed('addN')).toThrow(/addN: the GPU rejected a kernel \(.*storage buffers/)
+        expect(Array.from(values)).toEqual([0, 0, 0, 0]) // what the caller would have seen
+        expect(() => throwIfGpuFailed('next')).not.toThrow()
+      })
     })
-  }, 120_000)
-
-  test('a kernel the GPU rejects fails loudly instead of reading as zeros', async () => {
-    await onBackend('webgpu', async () => {
-      // AddN binds every input at once: 12 exceed the 8 storage buffers a WebGPU device gets by default.
-      const sum = tf.tidy(() => tf.addN(Array.from({ length: 12 }, (_, i) => tf.fill([4], i + 1))))
-      const values = await sum.data()
-      sum.dispose()
-      expect(() => throwIfGpuFailed('addN')).toThrow(/addN: the GPU rejected a kernel \(.*storage buffers/)
-      expect(Array.from(values)).toEqual([0, 0, 0, 0]) // what the caller would have seen
-      expect(() => throwIfGpuFailed('next')).not.toThrow()
-    })
-  })
-})
+  },
+)
 
 if (unavailable !== null) test.skip(`webgpu tests skipped: no adapter could be created (${unavailable})`, () => {})

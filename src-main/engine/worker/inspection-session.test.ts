@@ -14,11 +14,19 @@ beforeAll(async () => {
 const pool = testImages(24)
 const classNames = [...'0123456789']
 const config = buildRunConfig('quick', 'sagan', {
-  gCh: 8, dCh: 8, batchSize: 4, steps: 4, numClasses: 10, channels: 1, seed: 3, backend: 'wasm',
-  sampleEvery: 2, checkpointEvery: { steps: 3, minutes: 60 },
+  gCh: 8,
+  dCh: 8,
+  batchSize: 4,
+  steps: 4,
+  numClasses: 10,
+  channels: 1,
+  seed: 3,
+  backend: 'wasm',
+  sampleEvery: 2,
+  checkpointEvery: { steps: 3, minutes: 60 },
 })
 
-test('an inspection session answers from a checkpoint, loads another in place, and draws the trained run\'s own sheet', async () => {
+test("an inspection session answers from a checkpoint, loads another in place, and draws the trained run's own sheet", async () => {
   const checkpoints: Checkpoint[] = []
   const sheets: Samples[] = []
   const events = new Proxy({} as TrainingEvents, {

@@ -92,4 +92,3 @@ export interface TrainingEvents {
   /** A step failed (it was undone); the run paused. */
   failed(message: string): void
 }
-

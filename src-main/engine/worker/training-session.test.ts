@@ -14,8 +14,16 @@ beforeAll(async () => {
 const pool = testImages(24)
 const dataset: DatasetPayload = { ...pool, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
 const config = buildRunConfig('quick', 'sagan', {
-  gCh: 8, dCh: 8, batchSize: 4, steps: 4, numClasses: 10, channels: 1, seed: 3, backend: 'wasm',
-  sampleEvery: 2, checkpointEvery: { steps: 3, minutes: 60 },
+  gCh: 8,
+  dCh: 8,
+  batchSize: 4,
+  steps: 4,
+  numClasses: 10,
+  channels: 1,
+  seed: 3,
+  backend: 'wasm',
+  sampleEvery: 2,
+  checkpointEvery: { steps: 3, minutes: 60 },
 })
 
 type Event = { [K in keyof TrainingEvents]: { type: K; args: Parameters<TrainingEvents[K]> } }[keyof TrainingEvents]
@@ -23,7 +31,12 @@ type Event = { [K in keyof TrainingEvents]: { type: K; args: Parameters<Training
 /** A session whose events are recorded in order. */
 function recorder(options: SessionOptions = {}) {
   const events: Event[] = []
-  const record = new Proxy({} as TrainingEvents, { get: (_, type) => (...args: unknown[]) => events.push({ type, args } as Event) })
+  const record = new Proxy({} as TrainingEvents, {
+    get:
+      (_, type) =>
+      (...args: unknown[]) =>
+        events.push({ type, args } as Event),
+  })
   const session = new TrainingSession(record, options)
   const of = <T extends keyof TrainingEvents>(type: T) => events.flatMap((e) => (e.type === type ? [e.args as Parameters<TrainingEvents[T]>] : []))
   /** Starts and waits for the loop to end (completed, paused or stopped). */
@@ -43,8 +56,16 @@ describe('TrainingSession', () => {
     const progress = of('progress').map(([p]) => p)
     expect(progress.at(-1)).toMatchObject({ step: 4, targetStep: 4, backend: 'wasm', etaSeconds: 0 })
     expect(progress.at(-1)!.imagesPerSecond).toBeGreaterThan(0)
-    expect(of('sheet').map(([s]) => [s.step, s.count, s.weights])).toEqual([[2, 80, 'raw'], [2, 80, 'ema'], [4, 80, 'raw'], [4, 80, 'ema']])
-    expect(of('checkpointTaken').map(([c]) => [c.reason, c.step])).toEqual([['interval', 3], ['final', 4]])
+    expect(of('sheet').map(([s]) => [s.step, s.count, s.weights])).toEqual([
+      [2, 80, 'raw'],
+      [2, 80, 'ema'],
+      [4, 80, 'raw'],
+      [4, 80, 'ema'],
+    ])
+    expect(of('checkpointTaken').map(([c]) => [c.reason, c.step])).toEqual([
+      ['interval', 3],
+      ['final', 4],
+    ])
     expect(last()).toEqual({ type: 'completed', args: [4] })
   })
 
@@ -89,9 +110,9 @@ describe('TrainingSession', () => {
 
   test('a config that cannot fit the wasm heap is refused with advice, before any training', async () => {
     const { session, events } = recorder()
-    await expect(session.start({ config: buildRunConfig('paper', 'sagan', { numClasses: 10, backend: 'wasm' }), dataset: { ...dataset, imageSize: 128 } })).rejects.toThrow(
-      /more than the wasm backend's 4.0 GiB/,
-    )
+    await expect(
+      session.start({ config: buildRunConfig('paper', 'sagan', { numClasses: 10, backend: 'wasm' }), dataset: { ...dataset, imageSize: 128 } }),
+    ).rejects.toThrow(/more than the wasm backend's 4.0 GiB/)
     expect(events).toEqual([])
   })
 
@@ -103,19 +124,29 @@ describe('TrainingSession', () => {
     expect(ready.replicas).toEqual({ count: 2, reason: 'replicas 2 in the run config' })
     expect(ready.memory.fits).toBe(true)
     expect(of('progress').at(-1)?.[0]).toMatchObject({ step: 4, backend: 'wasm × 2' })
-    expect(of('checkpointTaken').map(([c]) => [c.reason, c.step])).toEqual([['interval', 2], ['interval', 4], ['final', 4]])
+    expect(of('checkpointTaken').map(([c]) => [c.reason, c.step])).toEqual([
+      ['interval', 2],
+      ['interval', 4],
+      ['final', 4],
+    ])
     expect(last()).toEqual({ type: 'completed', args: [4] })
 
     const [atTwo] = of('checkpointTaken')[0]
     const alone = recorder()
-    expect(await alone.run({ config: { ...parallel, replicas: 1, steps: 3 }, dataset, resume: { state: atTwo.bytes, sampler: atTwo.sampler } })).toMatchObject({ step: 2, replicas: { count: 1 } })
+    expect(await alone.run({ config: { ...parallel, replicas: 1, steps: 3 }, dataset, resume: { state: atTwo.bytes, sampler: atTwo.sampler } })).toMatchObject({
+      step: 2,
+      replicas: { count: 1 },
+    })
     expect(alone.last()).toEqual({ type: 'completed', args: [3] })
   }, 120_000)
 
   test('replicas that cannot start leave the run training alone, saying why', async () => {
     const { of, run, last } = recorder({ spawnReplica: (init) => spawnReplicaFromSource({ ...init, backend: 'no-such-backend' as never }) })
     const ready = await run({ config: { ...config, batchSize: 8, replicas: 2, steps: 2 }, dataset })
-    expect(ready.replicas).toEqual({ count: 1, reason: expect.stringMatching(/^replicas could not start \(replica 1 could not start: initBackend: unknown backend preference "no-such-backend"/) })
+    expect(ready.replicas).toEqual({
+      count: 1,
+      reason: expect.stringMatching(/^replicas could not start \(replica 1 could not start: initBackend: unknown backend preference "no-such-backend"/),
+    })
     expect(of('progress').at(-1)?.[0]).toMatchObject({ step: 2, backend: 'wasm' })
     expect(last()).toEqual({ type: 'completed', args: [2] })
   }, 120_000)

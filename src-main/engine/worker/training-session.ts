@@ -86,7 +86,10 @@ export class TrainingSession implements TrainingCalls {
       this.adapter = info.adapter
       await this.formGroup()
       const memory = estimateTrainingMemory(config, info.name, { replicas: this.replicas.count, gpuLimits })
-      this.sampler = createSampler({ labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced }, resume?.sampler)
+      this.sampler = createSampler(
+        { labels: dataset.labels, batchSize: config.batchSize, seed: config.seed, classBalanced: config.classBalanced },
+        resume?.sampler,
+      )
       this.dataset = dataset
       // The loop starts after this answer has gone out, so 'ready' reaches the main process before any progress
       // (unless a stop or resume came first).
@@ -216,7 +219,8 @@ export class TrainingSession implements TrainingCalls {
     }
     if (result.step % config.sampleEvery === 0) await this.sendSheet()
     const minutes = (this.now() - this.lastCheckpointAt) / 60000
-    if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes) this.events.checkpointTaken(transferringBytes(await this.takeCheckpoint('interval')))
+    if (result.step % config.checkpointEvery.steps === 0 || minutes >= config.checkpointEvery.minutes)
+      this.events.checkpointTaken(transferringBytes(await this.takeCheckpoint('interval')))
     return true
   }
 

@@ -22,7 +22,12 @@ test('the worker trains off the main thread: ready, progress, completed, while t
     progress: (p) => void progress.push(p),
     completed: (step) => completed(step),
     failed: (message) => failed(new Error(message)),
-    spectralNorms: ignore, sheet: ignore, checkpointTaken: ignore, paused: ignore, stopped: ignore, nonFinite: ignore,
+    spectralNorms: ignore,
+    sheet: ignore,
+    checkpointTaken: ignore,
+    paused: ignore,
+    stopped: ignore,
+    nonFinite: ignore,
   }
   const rpc = connectWorker<TrainingCalls, TrainingEvents>(worker, 'training worker', events)
   worker.on('error', failed)

@@ -8,4 +8,7 @@ import type { TrainingCalls, TrainingEvents } from './training-contract'
 import { TrainingSession } from './training-session'
 
 if (!parentPort) throw new Error('training-worker.ts must run inside a worker_threads Worker')
-serve<TrainingCalls, TrainingEvents>(parentPort, (events) => new TrainingSession(events, { spawnReplica: (init) => spawnBundledWorker('replica-worker', { workerData: init }) }))
+serve<TrainingCalls, TrainingEvents>(
+  parentPort,
+  (events) => new TrainingSession(events, { spawnReplica: (init) => spawnBundledWorker('replica-worker', { workerData: init }) }),
+)

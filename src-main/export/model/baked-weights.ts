@@ -72,7 +72,10 @@ export function checkpointGenerator(config: RunConfig, state: TrainerState, weig
     }
   } catch (err) {
     store.dispose()
-    throw new Error(`Export: the checkpoint at step ${state.step} does not match the run config (${(err as Error).message}); export with the config the checkpoint was saved with`, { cause: err })
+    throw new Error(
+      `Export: the checkpoint at step ${state.step} does not match the run config (${(err as Error).message}); export with the config the checkpoint was saved with`,
+      { cause: err },
+    )
   }
   return { generator, store }
 }

@@ -77,7 +77,8 @@ export function generatorMeta({ config, classNames, runName, step, weights }: Me
     zDim,
     latent: {
       distribution: 'standard-normal',
-      truncation: 'Trained with untruncated z ~ N(0, I). Redrawing values beyond +-t (the truncation trick) trades variety for fidelity; the studio does it only when asked.',
+      truncation:
+        'Trained with untruncated z ~ N(0, I). Redrawing values beyond +-t (the truncation trick) trades variety for fidelity; the studio does it only when asked.',
     },
     weights,
     models: Object.fromEntries(weights.map((w) => [w, `${modelFolder(w)}/${MODEL_JSON}`])),
@@ -87,7 +88,10 @@ export function generatorMeta({ config, classNames, runName, step, weights }: Me
         name: INPUT_LABEL,
         dtype: 'int32',
         shape: [-1],
-        note: config.numClasses > 0 ? `class index 0..${config.numClasses - 1}, in the order of "classes"` : 'unconditional generator: the label is accepted and ignored (pass zeros)',
+        note:
+          config.numClasses > 0
+            ? `class index 0..${config.numClasses - 1}, in the order of "classes"`
+            : 'unconditional generator: the label is accepted and ignored (pass zeros)',
       },
     },
     output: { name: OUTPUT_IMAGES, dtype: 'float32', shape: [-1, imageSize, imageSize, channels], range: [-1, 1] },

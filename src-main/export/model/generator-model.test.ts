@@ -154,7 +154,23 @@ describe('exported generator', () => {
     const model = JSON.parse(readFileSync(join(dir, 'generator-ema', 'model.json'), 'utf8'))
     expect(model.format).toBe('graph-model')
     const ops = new Set<string>(model.modelTopology.node.map((n: { op: string }) => n.op))
-    const supported = ['Placeholder', 'Const', 'MatMul', 'BatchMatMulV2', 'AddV2', 'Sub', 'Mul', 'Reshape', 'Conv2D', 'ResizeNearestNeighbor', 'MaxPool', 'Relu', 'Tanh', 'Softmax', 'GatherV2']
+    const supported = [
+      'Placeholder',
+      'Const',
+      'MatMul',
+      'BatchMatMulV2',
+      'AddV2',
+      'Sub',
+      'Mul',
+      'Reshape',
+      'Conv2D',
+      'ResizeNearestNeighbor',
+      'MaxPool',
+      'Relu',
+      'Tanh',
+      'Softmax',
+      'GatherV2',
+    ]
     expect([...ops].filter((op) => !supported.includes(op))).toEqual([])
     expect(Object.keys(model.signature.inputs).sort()).toEqual(['label', 'z'])
     expect(Object.keys(model.signature.outputs)).toEqual(['images'])
@@ -165,7 +181,17 @@ describe('exported generator', () => {
 
   test('sagan-generator.json states the run, classes in label order, geometry, latent and pixel mapping', async () => {
     const meta = parseGeneratorMeta(readFileSync(join((await conditional()).dir, META_FILE), 'utf8'), META_FILE)
-    expect(meta).toMatchObject({ format: GENERATOR_FORMAT, formatVersion: 1, runName: 'conditional', step: 3, classes: CLASSES, imageSize: 32, channels: 1, zDim: 128, weights: ['raw', 'ema'] })
+    expect(meta).toMatchObject({
+      format: GENERATOR_FORMAT,
+      formatVersion: 1,
+      runName: 'conditional',
+      step: 3,
+      classes: CLASSES,
+      imageSize: 32,
+      channels: 1,
+      zDim: 128,
+      weights: ['raw', 'ema'],
+    })
     expect(meta.latent.distribution).toBe('standard-normal')
     expect(meta.pixels).toBe('uint8 = round(clip((x + 1) * 127.5, 0, 255))')
     const plain = parseGeneratorMeta(readFileSync(join((await unconditional()).dir, META_FILE), 'utf8'), META_FILE)
@@ -175,7 +201,10 @@ describe('exported generator', () => {
   test("HOW-TO-SAMPLE.md's example, run as written against the folder, gives the studio's bytes", async () => {
     const { dir } = await conditional()
     const howTo = readFileSync(join(dir, HOW_TO_FILE), 'utf8')
-    const example = howTo.split('```js')[1].split('```')[0].replace(/^import .*$/m, '')
+    const example = howTo
+      .split('```js')[1]
+      .split('```')[0]
+      .replace(/^import .*$/m, '')
     // The example's tf: tfjs-core with a loadGraphModel that serves URLs from the folder, and a
     // randomNormal whose draw the test keeps to sample the same latents through loadGeneratorModel.
     let drawn: Float32Array | null = null
@@ -190,7 +219,11 @@ describe('exported generator', () => {
     }
     const bytes = (await new Function('tf', `return (async () => { ${example}\n return bytes })()`)(tfForExample)) as Uint8Array
     const imported = await loadGeneratorModel(dir)
-    const expected = await imported.sample(drawn as unknown as Float32Array, Int32Array.from({ length: 8 }, (_, i) => i % 3), 'ema')
+    const expected = await imported.sample(
+      drawn as unknown as Float32Array,
+      Int32Array.from({ length: 8 }, (_, i) => i % 3),
+      'ema',
+    )
     imported.dispose()
     expect(bytes.length).toBe(8 * 32 * 32)
     expect(maxDifference(bytes, expected)).toBe(0)
@@ -199,7 +232,9 @@ describe('exported generator', () => {
   test('mistakes are refused with what to do: wrong class names, a folder without an export, a missing weights choice, a bad label', async () => {
     const { trainer } = await conditional()
     const state = SaganTrainer.serializeState(await trainer.getState())
-    await expect(writeGeneratorModel(join(out, 'bad'), { config: trainer.config, state, classNames: ['a'], runName: 'x', step: 3 })).rejects.toThrow(/3 classes but 1 class names/)
+    await expect(writeGeneratorModel(join(out, 'bad'), { config: trainer.config, state, classNames: ['a'], runName: 'x', step: 3 })).rejects.toThrow(
+      /3 classes but 1 class names/,
+    )
     await expect(loadGeneratorModel(out)).rejects.toThrow(/sagan-generator.json: not found/)
     const imported = await loadGeneratorModel((await unconditional()).dir)
     await expect(imported.sample(new Float32Array(128), Int32Array.of(0), 'ema')).rejects.toThrow(/no ema weights/)

@@ -143,7 +143,12 @@ export class GraphBuilder {
   /** Rows of table: [R, D] picked by indices: [B] int32 -> [B, D]. */
   gather(name: string, table: string, indices: string): string {
     const axis = this.constant(`${name}/axis`, Int32Array.of(0), [])
-    return this.node(name, 'GatherV2', [table, indices, axis], { Tparams: { type: 'DT_FLOAT' }, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } })
+    return this.node(name, 'GatherV2', [table, indices, axis], {
+      Tparams: { type: 'DT_FLOAT' },
+      Tindices: { type: 'DT_INT32' },
+      Taxis: { type: 'DT_INT32' },
+      batch_dims: { i: '0' },
+    })
   }
 
   relu(name: string, x: string): string {

@@ -8,7 +8,10 @@ export const HOW_TO_FILE = 'HOW-TO-SAMPLE.md'
 export function howToSample(meta: GeneratorMeta): string {
   const { imageSize: s, channels: c, zDim, classes } = meta
   const model = meta.models[meta.weights.includes('ema') ? 'ema' : 'raw']
-  const labels = classes.length > 0 ? `class indices 0..${classes.length - 1} in the order of "classes" in sagan-generator.json (${classes.slice(0, 4).join(', ')}${classes.length > 4 ? ', ...' : ''})` : 'ignored: this generator is unconditional (pass zeros)'
+  const labels =
+    classes.length > 0
+      ? `class indices 0..${classes.length - 1} in the order of "classes" in sagan-generator.json (${classes.slice(0, 4).join(', ')}${classes.length > 4 ? ', ...' : ''})`
+      : 'ignored: this generator is unconditional (pass zeros)'
   return `# Sampling the generator of "${meta.runName}" (step ${meta.step})
 
 Each \`generator-*/\` folder is a TensorFlow.js graph model (\`model.json\` + weight shards).

@@ -45,7 +45,9 @@ async function loadChecked(folder: string, meta: GeneratorMeta): Promise<GraphMo
   const inputs = model.inputs.map((i) => i.name).sort()
   if (String(inputs) !== String([INPUT_LABEL, INPUT_Z]) || String(model.outputs.map((o) => o.name)) !== OUTPUT_IMAGES) {
     model.dispose()
-    throw new Error(`${folder}: inputs [${inputs}] and outputs [${model.outputs.map((o) => o.name)}] are not a SAGAN Studio generator's (z, label -> images); export it again`)
+    throw new Error(
+      `${folder}: inputs [${inputs}] and outputs [${model.outputs.map((o) => o.name)}] are not a SAGAN Studio generator's (z, label -> images); export it again`,
+    )
   }
   const zShape = model.inputs.find((i) => i.name === INPUT_Z)?.shape
   if (zShape?.[1] !== meta.zDim) {
@@ -77,7 +79,10 @@ class FolderGenerator implements ImportedGenerator {
     for (let start = 0; start < n; start += BATCH) {
       const end = Math.min(n, start + BATCH)
       const pixels = tf.tidy(() => {
-        const feeds = { [INPUT_Z]: tf.tensor2d(z.subarray(start * zDim, end * zDim), [end - start, zDim]), [INPUT_LABEL]: tf.tensor1d(labels.subarray(start, end), 'int32') }
+        const feeds = {
+          [INPUT_Z]: tf.tensor2d(z.subarray(start * zDim, end * zDim), [end - start, zDim]),
+          [INPUT_LABEL]: tf.tensor1d(labels.subarray(start, end), 'int32'),
+        }
         return toPixelValues(model.execute(feeds, OUTPUT_IMAGES) as tf.Tensor)
       })
       out.set(await pixels.data(), start * s * s * c)

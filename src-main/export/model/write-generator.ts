@@ -31,7 +31,9 @@ const GENERATED_BY = 'SAGAN Studio'
 export async function writeGeneratorModel(dir: string, input: GeneratorExportInput): Promise<{ files: string[] }> {
   const { config, classNames } = input
   if (config.numClasses > 0 && classNames.length !== config.numClasses) {
-    throw new Error(`Export: the run has ${config.numClasses} classes but ${classNames.length} class names were given; pass the run's class names in label order`)
+    throw new Error(
+      `Export: the run has ${config.numClasses} classes but ${classNames.length} class names were given; pass the run's class names in label order`,
+    )
   }
   const state = deserializeState(input.state)
   const weights: WeightsChoice[] = config.ema.enabled ? ['raw', 'ema'] : ['raw']

@@ -47,7 +47,8 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
   const { config } = run
   const conditional = config.numClasses > 0
   const weights = o.weights ?? (config.ema.enabled ? 'ema' : 'raw')
-  if (weights === 'ema' && !config.ema.enabled) throw new StudioError('invalid-argument', 'This run keeps no EMA weights (ema.enabled is off); export the raw weights.', 'weights')
+  if (weights === 'ema' && !config.ema.enabled)
+    throw new StudioError('invalid-argument', 'This run keeps no EMA weights (ema.enabled is off); export the raw weights.', 'weights')
   const classes = resolveClasses(run, o.classes)
   const steps = o.kind === 'timeline' ? timelineSteps(run, o.steps) : [resolveStep(run, o.step)]
   const perClass = o.perClass ?? DEFAULT_PER_CLASS[o.kind]
@@ -55,7 +56,11 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
   const latents = sheetLatents({ config, kind: o.kind, classes, perClass, frames: o.frames, seed, truncation: o.truncation })
   const total = latents.labels.length * steps.length
   if (total > MAX_SHEET_IMAGES) {
-    throw new StudioError('invalid-argument', `That sheet needs ${total} images; the limit is ${MAX_SHEET_IMAGES}. Use fewer classes, samples per class${o.kind === 'timeline' ? ' or checkpoints' : ''}.`, 'perClass')
+    throw new StudioError(
+      'invalid-argument',
+      `That sheet needs ${total} images; the limit is ${MAX_SHEET_IMAGES}. Use fewer classes, samples per class${o.kind === 'timeline' ? ' or checkpoints' : ''}.`,
+      'perClass',
+    )
   }
 
   // Laid out before sampling, so a sheet too large is refused at once.
@@ -68,7 +73,10 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
     columns,
     cell,
     padding: o.padding,
-    rowLabels: o.labels && conditional ? latents.rowClasses.map((c, row) => (row > 0 && latents.rowClasses[row - 1] === c ? '' : (run.classNames[c ?? 0] ?? `class ${c}`))) : null,
+    rowLabels:
+      o.labels && conditional
+        ? latents.rowClasses.map((c, row) => (row > 0 && latents.rowClasses[row - 1] === c ? '' : (run.classNames[c ?? 0] ?? `class ${c}`)))
+        : null,
     columnLabels: o.labels && o.kind === 'timeline' ? steps.map((s) => `step ${s}`) : null,
     header: o.header ? sheetHeader(run, o, steps, weights) : null,
     footer: o.footer ? sheetFooter(run, o, seed) : null,
@@ -84,7 +92,15 @@ export async function composeSheet(run: SheetRun, o: ResolvedSheetOptions, sampl
       steps.forEach((_, j) => images.set(perStep[j].subarray(row * pixels, (row + 1) * pixels), (row * columns + j) * pixels))
     }
   }
-  const bytes = await renderSheet({ layout, cells: { images, size, channels }, rows: latents.rows, columns, background: o.background, format: o.format, quality: o.quality })
+  const bytes = await renderSheet({
+    layout,
+    cells: { images, size, channels },
+    rows: latents.rows,
+    columns,
+    background: o.background,
+    format: o.format,
+    quality: o.quality,
+  })
   const stepPart = steps.length === 1 ? `step${steps[0]}` : `steps${steps[0]}-${steps[steps.length - 1]}`
   return {
     bytes,
@@ -115,12 +131,14 @@ function resolveClasses(run: SheetRun, picked: number[] | undefined): number[] {
     return [0]
   }
   const bad = picked?.find((c) => c >= n)
-  if (bad !== undefined) throw new StudioError('invalid-argument', `There is no class ${bad}: this run has ${n} classes (0-${n - 1}: ${run.classNames.join(', ')}).`, 'classes')
+  if (bad !== undefined)
+    throw new StudioError('invalid-argument', `There is no class ${bad}: this run has ${n} classes (0-${n - 1}: ${run.classNames.join(', ')}).`, 'classes')
   return picked ?? Array.from({ length: n }, (_, i) => i)
 }
 
 function keptSteps(run: SheetRun): number[] {
-  if (run.checkpoints.length === 0) throw new StudioError('not-found', `Run "${run.name}" has no checkpoint yet: sheets are drawn from saved generators.`, run.id)
+  if (run.checkpoints.length === 0)
+    throw new StudioError('not-found', `Run "${run.name}" has no checkpoint yet: sheets are drawn from saved generators.`, run.id)
   return run.checkpoints.map((c) => c.step)
 }
 
@@ -167,6 +185,7 @@ function scoreText(run: SheetRun, step: number): string {
 }
 
 function sheetFooter(run: SheetRun, o: ResolvedSheetOptions, seed: number): string {
-  const what = o.kind === 'interp' ? `spherical interpolation, ${o.frames} frames` : o.kind === 'timeline' ? 'same latents at each checkpoint' : 'random latents'
+  const what =
+    o.kind === 'interp' ? `spherical interpolation, ${o.frames} frames` : o.kind === 'timeline' ? 'same latents at each checkpoint' : 'random latents'
   return `seed ${seed} · ${what} · run ${run.id} · SAGAN Studio ${APP_VERSION}`
 }

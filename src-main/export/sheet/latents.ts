@@ -60,7 +60,12 @@ export function sheetLatents(p: SheetLatentsInput): SheetLatents {
       labels[cell] = c ?? 0
       if (p.kind === 'interp') {
         const start = pick[row] * zDim
-        slerp(pool.subarray(start, start + zDim), pool.subarray(start + zDim, start + 2 * zDim), col / (columns - 1), z.subarray(cell * zDim, (cell + 1) * zDim))
+        slerp(
+          pool.subarray(start, start + zDim),
+          pool.subarray(start + zDim, start + 2 * zDim),
+          col / (columns - 1),
+          z.subarray(cell * zDim, (cell + 1) * zDim),
+        )
       } else {
         const start = pick[p.kind === 'grid' ? cell : row] * zDim
         z.set(pool.subarray(start, start + zDim), cell * zDim)

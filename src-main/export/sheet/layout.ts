@@ -61,7 +61,14 @@ export function labelSize(cell: number): number {
 export function sheetTexts(p: SheetLayoutInput): { text: string; size: number; bold?: boolean }[] {
   const size = labelSize(p.cell)
   return [
-    ...(p.header ? [{ text: p.header.title, size: TITLE_SIZE, bold: true }, ...detailSplits(p.header.detail).flat().map((text) => ({ text, size: DETAIL_SIZE }))] : []),
+    ...(p.header
+      ? [
+          { text: p.header.title, size: TITLE_SIZE, bold: true },
+          ...detailSplits(p.header.detail)
+            .flat()
+            .map((text) => ({ text, size: DETAIL_SIZE })),
+        ]
+      : []),
     ...(p.footer ? [{ text: p.footer, size: FOOTER_SIZE }] : []),
     ...(p.rowLabels ?? []).map((l) => ({ text: shortLabel(l), size })),
   ]
@@ -107,7 +114,9 @@ export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLay
   }
   const gridLeft = margin + labelWidth
   if (p.columnLabels) {
-    p.columnLabels.forEach((text, col) => texts.push({ text, x: gridLeft + col * (p.cell + p.padding) + p.cell / 2, y: y + size, size, anchor: 'middle', muted: true }))
+    p.columnLabels.forEach((text, col) =>
+      texts.push({ text, x: gridLeft + col * (p.cell + p.padding) + p.cell / 2, y: y + size, size, anchor: 'middle', muted: true }),
+    )
     y += Math.round(size * 1.6)
   }
   const gridTop = y
@@ -119,11 +128,7 @@ export function layoutSheet(p: SheetLayoutInput, measure: TextMeasure): SheetLay
     texts.push({ text: p.footer, x: margin, y: y + 8 + FOOTER_SIZE, size: FOOTER_SIZE, anchor: 'start', muted: true })
     y += 8 + Math.round(FOOTER_SIZE * 1.6)
   }
-  const widest = Math.max(
-    gridLeft + gridWidth,
-    margin + headerWidth,
-    margin + (p.footer ? measure(p.footer, FOOTER_SIZE) : 0),
-  )
+  const widest = Math.max(gridLeft + gridWidth, margin + headerWidth, margin + (p.footer ? measure(p.footer, FOOTER_SIZE) : 0))
   const width = widest + margin
   const height = y + margin
   if (width > MAX_SHEET_SIDE || height > MAX_SHEET_SIDE) {

@@ -28,7 +28,15 @@ async function rawPixels(bytes: Uint8Array) {
 
 async function render(input: SheetLayoutInput, background = '#ffffff', format: 'png' | 'jpeg' | 'webp' = 'png') {
   const layout = layoutWith(input, await measureTexts(sheetTexts(input)))
-  const bytes = await renderSheet({ layout, cells: solidCells(input.rows * input.columns), rows: input.rows, columns: input.columns, background, format, quality: 90 })
+  const bytes = await renderSheet({
+    layout,
+    cells: solidCells(input.rows * input.columns),
+    rows: input.rows,
+    columns: input.columns,
+    background,
+    format,
+    quality: 90,
+  })
   return { layout, bytes }
 }
 
@@ -42,7 +50,13 @@ describe('sheet layout', () => {
   })
 
   it('makes room for row labels as wide as the longest name, a header, column labels and a footer', () => {
-    const l = layoutSheet({ ...plain, rowLabels: ['T-shirt/top', ''], columnLabels: ['step 2', 'step 4', 'step 6'], header: { title: 'run · step 6', detail: 'FID 12.0' }, footer: 'seed 1' })
+    const l = layoutSheet({
+      ...plain,
+      rowLabels: ['T-shirt/top', ''],
+      columnLabels: ['step 2', 'step 4', 'step 6'],
+      header: { title: 'run · step 6', detail: 'FID 12.0' },
+      footer: 'seed 1',
+    })
     expect(l.gridLeft).toBe(12 + textWidth('T-shirt/top', labelSize(32)) + 12)
     expect(l.gridTop).toBeGreaterThan(12 + 18 + 12 + labelSize(32))
     expect(l.height).toBe(l.gridTop + 2 * 32 + 4 + 8 + Math.round(11 * 1.6) + 12)
@@ -84,7 +98,10 @@ describe('sheet rendering', () => {
         const x = layout.gridLeft + col * 36
         const y = layout.gridTop + row * 36
         const v = 20 + 10 * (row * 3 + col)
-        expect([px.at(x, y), px.at(x + 31, y + 31)]).toEqual([[v, v, v], [v, v, v]])
+        expect([px.at(x, y), px.at(x + 31, y + 31)]).toEqual([
+          [v, v, v],
+          [v, v, v],
+        ])
       }
     }
     expect(px.at(0, 0)).toEqual([0x10, 0x20, 0x30])
@@ -113,12 +130,22 @@ describe('sheet rendering', () => {
     expect(await inked(wide.bytes, { x0: 10, y0: wide.layout.gridTop, x1: 40, y1: wide.layout.gridTop + 32 })).toBeGreaterThan(10)
     // Different names give different ink: the text really is the class name.
     const other = await render({ ...withText, rowLabels: ['Trouser', 'Bag'] })
-    const crop = async (bytes: Uint8Array) => (await sharp(bytes).extract({ left: labelBox.x0, top: labelBox.y0, width: labelBox.x1 - labelBox.x0, height: 32 }).raw().toBuffer()).toString('base64')
+    const crop = async (bytes: Uint8Array) =>
+      (
+        await sharp(bytes)
+          .extract({ left: labelBox.x0, top: labelBox.y0, width: labelBox.x1 - labelBox.x0, height: 32 })
+          .raw()
+          .toBuffer()
+      ).toString('base64')
     expect(await crop(other.bytes)).not.toBe(await crop(on.bytes))
   })
 
   it('measures text with the font: wide letters take more room than narrow ones', async () => {
-    const measure = await measureTexts([{ text: 'WWWW', size: 12 }, { text: 'iiii', size: 12 }, { text: 'Sneaker', size: 18, bold: true }])
+    const measure = await measureTexts([
+      { text: 'WWWW', size: 12 },
+      { text: 'iiii', size: 12 },
+      { text: 'Sneaker', size: 18, bold: true },
+    ])
     expect(measure('WWWW', 12)).toBeGreaterThan(2 * measure('iiii', 12))
     expect(measure('WWWW', 12)).toBeGreaterThanOrEqual(40) // DejaVu's W is about 1 em
     expect(measure('Sneaker', 18, true)).toBeGreaterThan(measure('Sneaker', 12))

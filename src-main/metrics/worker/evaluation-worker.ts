@@ -12,7 +12,16 @@ import type { FeatureMatrix } from '../feature-matrix'
 import type { ImageBatch } from '../image-batch'
 import type { RealReference } from '../real-reference'
 import { serve } from '../../workers/rpc'
-import type { EvaluationCalls, EvaluationPrepare, EvaluationRequest, Evaluated, FixedNoiseGrid, HealthMessage, Prepared, RealImages } from './evaluation-contract'
+import type {
+  EvaluationCalls,
+  EvaluationPrepare,
+  EvaluationRequest,
+  Evaluated,
+  FixedNoiseGrid,
+  HealthMessage,
+  Prepared,
+  RealImages,
+} from './evaluation-contract'
 
 if (!parentPort) throw new Error('evaluation-worker.ts must run inside a worker_threads Worker')
 

@@ -81,8 +81,7 @@ describe('crash and resume', () => {
 describe('exact resume', () => {
   it('stopping after 2 steps and resuming in a new process ends in the same state as 4 steps in one go', () => {
     const tiny = ['--batch-size', '4', '--seed', '7', '--checkpoint-every', '100', '--sample-every', '100']
-    const finalState = () =>
-      dbRow<{ state: Buffer }>('SELECT state FROM checkpoints ORDER BY step DESC LIMIT 1')!.state
+    const finalState = () => dbRow<{ state: Buffer }>('SELECT state FROM checkpoints ORDER BY step DESC LIMIT 1')!.state
     dataDir = mkdtempSync(join(tmpdir(), 'sagan-exact-a-'))
     runCli('train', '--data', 'demo', '--steps', '4', ...tiny)
     const oneGo = finalState()

@@ -42,7 +42,12 @@ describe('run estimate before start', () => {
 
   it('on webgpu: one trainer, the adapter named, the largest tensor checked against its buffer limit', () => {
     const adapter: GpuAdapterReport = {
-      vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA GeForce RTX 3060', description: 'Vulkan driver 550', api: 'native', software: false,
+      vendor: 'nvidia',
+      architecture: 'ampere',
+      device: 'NVIDIA GeForce RTX 3060',
+      description: 'Vulkan driver 550',
+      api: 'native',
+      software: false,
       limits: { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 32 },
     }
     const e = estimateRun(buildRunConfig('quick', 'sagan', { channels: 3, numClasses: 10 }), 'webgpu', 2, adapter)

@@ -79,7 +79,13 @@ export class RunEvaluation {
     this.rpc
       .prepare({
         backend: config.backend,
-        real: { images: dataset.images, labels: dataset.labels, numClasses: dataset.classNames.length, imageSize: dataset.imageSize, channels: dataset.channels },
+        real: {
+          images: dataset.images,
+          labels: dataset.labels,
+          numClasses: dataset.classNames.length,
+          imageSize: dataset.imageSize,
+          channels: dataset.channels,
+        },
         cached: { classifier: deps.training.cached(this.keys.classifier), reference: deps.training.cached(this.keys.reference) },
       })
       .then(
@@ -162,9 +168,16 @@ export class RunEvaluation {
     const per = this.imageSize * this.imageSize * this.channels
     const flat = h.nearest.flatMap((s) => s.neighbours.map((n) => ({ sample: s.sample, ...n })))
     const pngs = await Promise.all(
-      flat.map((_, i) => encodeGrid({ images: h.neighbourImages.subarray(i * per, (i + 1) * per), count: 1, size: this.imageSize, channels: this.channels, columns: 1 })),
+      flat.map((_, i) =>
+        encodeGrid({ images: h.neighbourImages.subarray(i * per, (i + 1) * per), count: 1, size: this.imageSize, channels: this.channels, columns: 1 }),
+      ),
     )
-    this.deps.training.health.save(this.runId, h.report, gridPng, flat.map((n, i) => ({ ...n, png: pngs[i] })))
+    this.deps.training.health.save(
+      this.runId,
+      h.report,
+      gridPng,
+      flat.map((n, i) => ({ ...n, png: pngs[i] })),
+    )
     if (h.report.duplicates.warning) this.deps.runs.addEvent(this.runId, 'warning', `Step ${h.report.step}: ${h.report.duplicates.warning}`)
   }
 

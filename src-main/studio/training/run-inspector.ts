@@ -53,7 +53,8 @@ export class RunInspector {
     const perClass = this.config.numClasses > 0 ? SHEET_PER_CLASS : SHEET_UNCONDITIONAL
     const index = q.row * sheetColumns(this.config.numClasses) + q.column
     const all = fixedLatents(this.config, perClass, this.config.seed)
-    if (index < 0 || index >= all.labels.length) throw new StudioError('invalid-argument', `No sample at row ${q.row}, column ${q.column} of this run's sheet.`, 'row')
+    if (index < 0 || index >= all.labels.length)
+      throw new StudioError('invalid-argument', `No sample at row ${q.row}, column ${q.column} of this run's sheet.`, 'row')
     const { zDim, imageSize, channels } = this.config
     const z = all.z.slice(index * zDim, (index + 1) * zDim)
     const label = all.labels[index]

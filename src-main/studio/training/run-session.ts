@@ -48,9 +48,15 @@ export class RunSession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
     this.worker = spawnBundledWorker('training-worker')
     this.rpc = connectWorker<TrainingCalls, TrainingEvents>(this.worker, 'training worker', this.eventHandlers())
-    this.worker.on('error', (err) => this.end('failed', { code: 'worker-crashed', text: `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.` }))
+    this.worker.on('error', (err) =>
+      this.end('failed', { code: 'worker-crashed', text: `The training worker crashed: ${err.message}. Resume continues from the last checkpoint.` }),
+    )
     this.worker.on('exit', (code) => {
-      if (!this.ended) this.end('failed', { code: 'worker-crashed', text: `The training worker exited unexpectedly (code ${code}). Resume continues from the last checkpoint.` })
+      if (!this.ended)
+        this.end('failed', {
+          code: 'worker-crashed',
+          text: `The training worker exited unexpectedly (code ${code}). Resume continues from the last checkpoint.`,
+        })
     })
   }
 
@@ -147,7 +153,10 @@ export class RunSession {
         }),
       nonFinite: (step, what) =>
         this.inTurn(() => {
-          this.pauseReason = { code: 'non-finite', text: `Paused: ${what} became NaN or infinite at step ${step}; the last good state was kept. Try a lower learning rate, then resume.` }
+          this.pauseReason = {
+            code: 'non-finite',
+            text: `Paused: ${what} became NaN or infinite at step ${step}; the last good state was kept. Try a lower learning rate, then resume.`,
+          }
           this.saveNow()
           this.setStatus('paused', this.pauseReason)
         }),
@@ -168,7 +177,12 @@ export class RunSession {
   }
 
   private saveCheckpoint(m: Checkpoint): void {
-    this.deps.training.saveCheckpoint(this.runId, { step: m.step, reason: m.reason, state: m.bytes, sampler: m.sampler }, this.config.keepLastCheckpoints, this.elapsed())
+    this.deps.training.saveCheckpoint(
+      this.runId,
+      { step: m.step, reason: m.reason, state: m.bytes, sampler: m.sampler },
+      this.config.keepLastCheckpoints,
+      this.elapsed(),
+    )
     this.deps.events.emit('checkpointSaved', { runId: this.runId, step: m.step, reason: m.reason, bytes: m.bytes.byteLength })
   }
 

@@ -25,7 +25,11 @@ describe('training a run through the studio service', () => {
     const first = await studio.calls.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
     const second = await studio.calls.startRun({ datasetPath: 'demo', preset: 'quick', overrides: { ...tiny, steps: 2 } })
     const queued = studio.runs.get(second.id)
-    expect(queued).toMatchObject({ status: 'created', statusCode: 'queued', statusReason: expect.stringContaining(`one run trains at a time in this data folder ("${first.name}" now)`) })
+    expect(queued).toMatchObject({
+      status: 'created',
+      statusCode: 'queued',
+      statusReason: expect.stringContaining(`one run trains at a time in this data folder ("${first.name}" now)`),
+    })
     expect(runStatusLabel(queued)).toBe('queued')
     await expect(studio.calls.deleteRun(second.id)).rejects.toMatchObject({ code: 'conflict' })
     expect(await studio.trainer.waitFor(first.id)).toBe('completed')
@@ -146,7 +150,9 @@ describe('training a run through the studio service', () => {
     const other = await studio.calls.getAttention(run.id, { step: 2, row: 1, column: 3, x: 30, y: 30, weights: 'ema' })
     expect(Buffer.from(other.image).equals(Buffer.from(view.image))).toBe(true)
     expect(Buffer.from(other.heatmap).equals(Buffer.from(view.heatmap))).toBe(false)
-    await expect(studio.calls.getAttention(run.id, { step: 2, row: 10, column: 0, x: 0, y: 0, weights: 'ema' })).rejects.toMatchObject({ code: 'invalid-argument' })
+    await expect(studio.calls.getAttention(run.id, { step: 2, row: 10, column: 0, x: 0, y: 0, weights: 'ema' })).rejects.toMatchObject({
+      code: 'invalid-argument',
+    })
   })
 
   it('refuses invalid settings by field name and creates no run', async () => {

@@ -150,7 +150,11 @@ export class TrainingManager {
     this.deps.events.emit('runUpdated', run)
     try {
       // Queued, the loaded images are not kept: the dataset is read again (from the cache) at its turn.
-      this.startOrQueue(run.id, async () => this.launch(run.id, config, await this.load(root, config)), () => this.launch(run.id, config, dataset))
+      this.startOrQueue(
+        run.id,
+        async () => this.launch(run.id, config, await this.load(root, config)),
+        () => this.launch(run.id, config, dataset),
+      )
     } catch (err) {
       // Another process took the folder while the dataset loaded: the new run says why it never started.
       this.deps.events.emit('runUpdated', this.deps.runs.setStatus(run.id, 'failed', { code: 'start-failed', text: (err as Error).message }))
@@ -258,7 +262,13 @@ export class TrainingManager {
       const checkpoint = this.deps.training.latestCheckpoint(id, ref.step)
       if (checkpoint?.id !== ref.id) throw new StudioError('not-found', `The checkpoint at step ${ref.step} is no longer kept.`, 'step')
       // A worker that cannot load it (crashed, or gone) is replaced.
-      if (held && !(await held.inspector.load(checkpoint).then(() => true, () => false))) {
+      if (
+        held &&
+        !(await held.inspector.load(checkpoint).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         this.dropInspector(id)
         held = undefined
       }
@@ -348,12 +358,14 @@ export class TrainingManager {
   /** Training here is refused, naming the owner, while another live process trains in this folder. */
   private refuseIfOwnedElsewhere(what: string): void {
     const owner = this.deps.lease.otherOwner()
-    if (owner) throw new StudioError('conflict', `${what}: ${describeOwner(owner)} trains in this data folder. Use it there, or wait until it finishes.`, 'lease')
+    if (owner)
+      throw new StudioError('conflict', `${what}: ${describeOwner(owner)} trains in this data folder. Use it there, or wait until it finishes.`, 'lease')
   }
 
   private refuseIfTrainedElsewhere(id: string, action: string): void {
     const run = this.deps.runs.get(id)
-    if (run.trainedElsewhere) throw new StudioError('conflict', `Run "${run.name}" is training in ${describeOwner(run.trainedElsewhere)}; ${action} it there.`, id)
+    if (run.trainedElsewhere)
+      throw new StudioError('conflict', `Run "${run.name}" is training in ${describeOwner(run.trainedElsewhere)}; ${action} it there.`, id)
   }
 
   /** Stops every live run (each saves a final checkpoint) and waits for them. */
@@ -394,12 +406,20 @@ export class TrainingManager {
   private async load(root: string, config: RunConfig): Promise<LoadedDataset> {
     let dataset: LoadedDataset
     try {
-      dataset = await loadDataset(root, { imageSize: config.imageSize, flip: config.flipAugment, classBalanced: config.classBalanced }, { cacheDir: this.cacheDir() })
+      dataset = await loadDataset(
+        root,
+        { imageSize: config.imageSize, flip: config.flipAugment, classBalanced: config.classBalanced },
+        { cacheDir: this.cacheDir() },
+      )
     } catch (err) {
       throw new StudioError('invalid-argument', (err as Error).message, root)
     }
     if (!dataset.report.trainable) {
-      throw new StudioError('invalid-argument', `Nothing in ${root} can be trained on: ${dataset.report.skipped.length} files skipped, no usable images. Run a dataset check for the reasons.`, root)
+      throw new StudioError(
+        'invalid-argument',
+        `Nothing in ${root} can be trained on: ${dataset.report.skipped.length} files skipped, no usable images. Run a dataset check for the reasons.`,
+        root,
+      )
     }
     return dataset
   }

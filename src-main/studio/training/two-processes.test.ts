@@ -68,7 +68,10 @@ describe('one data folder, two processes', () => {
     await expect(browser.calls.resumeRun(id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
     await expect(browser.calls.stopRun(id)).rejects.toMatchObject({ code: 'conflict' })
     await expect(browser.calls.deleteRun(id)).rejects.toMatchObject({ code: 'conflict' })
-    await expect(browser.calls.startRun({ datasetPath: 'demo' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`pid ${child.pid}`) })
+    await expect(browser.calls.startRun({ datasetPath: 'demo' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining(`pid ${child.pid}`),
+    })
     expect(browser.runs.list()).toHaveLength(1)
 
     // It follows the run live from the database: progress and sample sheets arrive as events.

@@ -11,7 +11,16 @@ import GanHealth from './GanHealth.svelte'
 let cleanup: (() => void) | undefined
 afterEach(() => cleanup?.())
 
-const point = (step: number, realSign: number | null, augmentP: number | null): LogPoint => ({ step, dLossReal: 1, dLossFake: 1, gLoss: 1, gammas: [], realSign, augmentP, imagesPerSecond: 1 })
+const point = (step: number, realSign: number | null, augmentP: number | null): LogPoint => ({
+  step,
+  dLossReal: 1,
+  dLossFake: 1,
+  gLoss: 1,
+  gammas: [],
+  realSign,
+  augmentP,
+  imagesPerSecond: 1,
+})
 
 function setup(augment: ReturnType<typeof buildRunConfig>['augment'], log: LogPoint[]) {
   const { studio, connection } = realStudioConnection()
@@ -40,7 +49,10 @@ describe('GAN health panel', () => {
 
   it('draws a sigma chart per network from the stored log and adds points as they are logged', async () => {
     const { studio, training, runId } = setup(buildRunConfig('quick', 'sagan', { augment: { policy: 'diffaugment' } }).augment, [])
-    const sigmas = [{ layer: 'G.block0.conv1.w', sigma: 1.3 }, { layer: 'D.linear.w', sigma: 2.1 }]
+    const sigmas = [
+      { layer: 'G.block0.conv1.w', sigma: 1.3 },
+      { layer: 'D.linear.w', sigma: 2.1 },
+    ]
     training.appendSigmas(runId, { step: 100, sigmas })
     expect(screen.getByTestId('health-augment').textContent).toContain('probability p = 1')
     studio.events.emit('spectralNormsLogged', { runId, step: 100, sigmas })

@@ -25,7 +25,10 @@ const report = (step: number, fraction: number, ratio: number): Report => ({
     fraction,
     pairs: fraction > 0 ? [{ a: 0, b: 1, distance: 0.2 }] : [],
     samples: fraction > 0 ? [0, 1] : [],
-    warning: fraction > 0 ? 'Possible mode collapse: 50% of same-class pairs in the fixed-noise grid (1 of 2) are closer than the closest 1% of same-class real pairs.' : null,
+    warning:
+      fraction > 0
+        ? 'Possible mode collapse: 50% of same-class pairs in the fixed-noise grid (1 of 2) are closer than the closest 1% of same-class real pairs.'
+        : null,
   },
   memorisation: { ratio, medianNearestReal: ratio * 2, realMedianNearest: 2, nFake: 1000 },
 })
@@ -36,14 +39,20 @@ describe('Sample health panel', () => {
     cleanup = () => void studio.dispose()
     const run = studio.runs.create({ ...sampleRun, config: { steps: 10, numClasses: 2 } })
     const training = new TrainingStore(studio.db)
-    const png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer())
+    const png = new Uint8Array(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+        .png()
+        .toBuffer(),
+    )
     const neighbours = (sample: number) => [0, 1, 2].map((rank) => ({ sample, rank, realIndex: 10 * sample + rank, classIndex: 1, distance: 0.5 + rank, png }))
     training.health.save(run.id, report(250, 0, 1.3), png, [0, 1, 2, 3].flatMap(neighbours))
     training.health.save(run.id, report(500, 0.5, 0.6), png, [0, 1, 2, 3].flatMap(neighbours))
 
     render(SampleHealth, { connection, runId: run.id, classNames: ['T-shirt', 'Trouser'], version: 0 })
     expect((await screen.findByTestId('collapse-warning')).textContent).toMatch(/^Possible mode collapse: 50% .* Outlined below\.$/)
-    expect(screen.getByTestId('health-summary').textContent).toMatch(/Step 500 .*dataset classifier features.*50\.0% of\s+2 same-class grid pairs.*ratio 0\.60 .*likely copying/s)
+    expect(screen.getByTestId('health-summary').textContent).toMatch(
+      /Step 500 .*dataset classifier features.*50\.0% of\s+2 same-class grid pairs.*ratio 0\.60 .*likely copying/s,
+    )
     await screen.findByTestId('health-grid')
     const duplicates = screen.getAllByRole('button', { name: /near-duplicate/ }).map((b) => b.getAttribute('aria-label'))
     expect(duplicates).toEqual(['T-shirt 1: near-duplicate: show its nearest training images', 'T-shirt 2: near-duplicate: show its nearest training images'])

@@ -56,9 +56,7 @@ export class Connection {
   private async connect(): Promise<void> {
     try {
       const channel = await this.transport.open(() => this.lost())
-      const events = Object.fromEntries(
-        EVENT_NAMES.map((name) => [name, (...args: unknown[]) => this.dispatch(name, args as never)]),
-      ) as Partial<StudioEvents>
+      const events = Object.fromEntries(EVENT_NAMES.map((name) => [name, (...args: unknown[]) => this.dispatch(name, args as never)])) as Partial<StudioEvents>
       this.client = connectStudio(channel, events)
       this.retryMs = 250
       this.status = 'connected'

@@ -1,12 +1,7 @@
 // Hash routes: #/runs, #/new, #/run/<id>, #/compare/<id>,<id>, #/export, #/about. Hash routing
 // works the same from file:// (Electron) and http:// (browser host).
 export type Route =
-  | { view: 'runs' }
-  | { view: 'new' }
-  | { view: 'run'; id: string }
-  | { view: 'export'; id?: string }
-  | { view: 'about' }
-  | { view: 'compare'; ids: string[] }
+  { view: 'runs' } | { view: 'new' } | { view: 'run'; id: string } | { view: 'export'; id?: string } | { view: 'about' } | { view: 'compare'; ids: string[] }
 
 export function parseRoute(hash: string): Route {
   const [view, id] = hash.replace(/^#\/?/, '').split(/[/?]/)

@@ -18,8 +18,8 @@ describe('advanced run settings', () => {
     const check = checkAdvanced('quick', 'sagan', form({}))
     expect(check.errors).toEqual({})
     expect(check.overrides).toEqual({})
-    expect(presetValue(check.config, 'steps')).toBe('2000')
-    expect(presetValue(check.config, 'checkpointEvery.steps')).toBe('500')
+    expect(presetValue(check.config, 'steps')).toBe('700')
+    expect(presetValue(check.config, 'checkpointEvery.steps')).toBe('200')
   })
 
   it('typed values become run-config overrides, nested ones included', () => {
@@ -56,4 +56,3 @@ describe('advanced run settings', () => {
     expect(checkAdvanced('quick', 'sagan', form({ replicas: 'many' })).errors).toEqual({ replicas: 'enter a number or auto' })
   })
 })
-

@@ -2,7 +2,16 @@
 // into run-config overrides and checked against the SAME schema the engine
 // trains from (buildRunConfig), so the form and the service never disagree.
 import { ZodError } from 'zod'
-import { AUGMENT_BELOW_IMAGES, BACKEND_PREFERENCES, buildRunConfig, type AblationName, type DatasetFacts, type PresetName, type RunConfig, type RunConfigInput } from '../../../src-shared/run-config'
+import {
+  AUGMENT_BELOW_IMAGES,
+  BACKEND_PREFERENCES,
+  buildRunConfig,
+  type AblationName,
+  type DatasetFacts,
+  type PresetName,
+  type RunConfig,
+  type RunConfigInput,
+} from '../../../src-shared/run-config'
 
 export interface AdvancedField {
   /** Dotted run-config path, e.g. "checkpointEvery.steps". */
@@ -20,7 +29,14 @@ export const ADVANCED_FIELDS: AdvancedField[] = [
   { key: 'steps', label: 'Steps', hint: 'generator updates to train', integer: true },
   { key: 'batchSize', label: 'Batch size', hint: 'images per step', integer: true },
   { key: 'replicas', label: 'Replicas', hint: 'threads sharing each batch; auto = one per core on wasm', integer: true, words: ['auto'] },
-  { key: 'backend', label: 'Backend', hint: 'auto, or webgpu (a GPU; also a software one), wasm, cpu, tensorflow', integer: false, words: [...BACKEND_PREFERENCES], wordsOnly: true },
+  {
+    key: 'backend',
+    label: 'Backend',
+    hint: 'auto, or webgpu (a GPU; also a software one), wasm, cpu, tensorflow',
+    integer: false,
+    words: [...BACKEND_PREFERENCES],
+    wordsOnly: true,
+  },
   { key: 'seed', label: 'Seed', hint: 'weights, data order and sample noise', integer: true },
   { key: 'sampleEvery', label: 'Sample every', hint: 'steps between sample sheets', integer: true },
   { key: 'checkpointEvery.steps', label: 'Checkpoint every', hint: 'steps between checkpoints', integer: true },

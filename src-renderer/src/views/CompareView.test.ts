@@ -11,14 +11,27 @@ import CompareView from './CompareView.svelte'
 let cleanup: (() => void) | undefined
 afterEach(() => cleanup?.())
 
-const fid = (step: number, value: number, nFake = 2000): MetricValue => ({ step, name: 'fid', value, extractor: 'dataset-classifier', nReal: 1200, nFake, imageSize: 32, resize: 'none' })
+const fid = (step: number, value: number, nFake = 2000): MetricValue => ({
+  step,
+  name: 'fid',
+  value,
+  extractor: 'dataset-classifier',
+  nReal: 1200,
+  nFake,
+  imageSize: 32,
+  resize: 'none',
+})
 
 describe('Compare view', () => {
   it("draws only runs whose FID was computed the same way, and shows every run's latest sheet", async () => {
     const { studio, connection } = realStudioConnection()
     cleanup = () => void studio.dispose()
     const training = new TrainingStore(studio.db)
-    const png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer())
+    const png = new Uint8Array(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } })
+        .png()
+        .toBuffer(),
+    )
     const a = studio.runs.create({ ...sampleRun, name: 'with attention' })
     const b = studio.runs.create({ ...sampleRun, name: 'no attention', ablation: 'no-attention' })
     const c = studio.runs.create({ ...sampleRun, name: 'few samples' })
@@ -46,9 +59,15 @@ describe('Compare view', () => {
     const conditional = { ...sampleRun, config: { steps: 10, numClasses: 2 } }
     const a = studio.runs.create({ ...conditional, name: 'a' })
     const b = studio.runs.create({ ...conditional, name: 'b' })
-    for (const [run, values] of [[a, [3.2, 3.8]], [b, [9.7, 5.7]]] as const) {
+    for (const [run, values] of [
+      [a, [3.2, 3.8]],
+      [b, [9.7, 5.7]],
+    ] as const) {
       studio.runs.setDataset(run.id, 'fp', { classes: [{ name: 'x' }, { name: 'y' }] })
-      training.saveMetrics(run.id, [250, 500].flatMap((step, i) => [fid(step, 1), { ...fid(step, values[i]), name: 'intra_fid' as const }]))
+      training.saveMetrics(
+        run.id,
+        [250, 500].flatMap((step, i) => [fid(step, 1), { ...fid(step, values[i]), name: 'intra_fid' as const }]),
+      )
     }
     render(CompareView, { connection, ids: [a.id, b.id] })
     await waitFor(() => expect(screen.getAllByTestId('compare-best')).toHaveLength(2))

@@ -45,7 +45,15 @@ describe('New run form', () => {
     setup({
       name: 'webgpu',
       skipped: [],
-      adapter: { vendor: 'apple', architecture: 'metal-3', device: 'Apple M2', description: '', api: 'native', software: false, limits: { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 32 } },
+      adapter: {
+        vendor: 'apple',
+        architecture: 'metal-3',
+        device: 'Apple M2',
+        description: '',
+        api: 'native',
+        software: false,
+        limits: { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 32 },
+      },
     })
     const estimate = await screen.findByTestId('run-estimate', {}, { timeout: 30_000 })
     expect(estimate.textContent).toMatch(/on the GPU, largest tensor [\d.]+ MiB of 1.0 GiB per buffer\s+\(webgpu on Apple M2 \(apple, metal-3\)\)/)

@@ -10,7 +10,6 @@ import RunView from './RunView.svelte'
 let cleanup: (() => void) | undefined
 afterEach(() => cleanup?.())
 
-
 // Any bytes do: the sheet is shown as an <img>, which happy-dom does not decode.
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47])
 
@@ -71,7 +70,10 @@ describe('Run view', () => {
   })
 
   it('a run paused by NaN says what happened and what to do, in place', async () => {
-    setup('paused', { code: 'non-finite', text: 'Paused: D loss became NaN or infinite at step 7; the last good state was kept. Try a lower learning rate, then resume.' })
+    setup('paused', {
+      code: 'non-finite',
+      text: 'Paused: D loss became NaN or infinite at step 7; the last good state was kept. Try a lower learning rate, then resume.',
+    })
     const advice = await screen.findByTestId('run-advice')
     expect(advice.textContent).toContain('Try a lower learning rate, then resume.')
     expect(enabled()).toEqual(['Resume', 'Stop'])
@@ -95,8 +97,18 @@ describe('Run view', () => {
     const { studio, id } = setup('running')
     await screen.findByText('Loss and attention curves appear with the first training step.')
     studio.events.emit('runProgress', {
-      runId: id, step: 3, targetStep: 10, dLossReal: 0.9, dLossFake: 0.8, gLoss: 1.2,
-      gammas: [{ layer: 'g32', value: 0.01 }], realSign: 0.4, augmentP: null, imagesPerSecond: 12.5, etaSeconds: 42, backend: 'wasm',
+      runId: id,
+      step: 3,
+      targetStep: 10,
+      dLossReal: 0.9,
+      dLossFake: 0.8,
+      gLoss: 1.2,
+      gammas: [{ layer: 'g32', value: 0.01 }],
+      realSign: 0.4,
+      augmentP: null,
+      imagesPerSecond: 12.5,
+      etaSeconds: 42,
+      backend: 'wasm',
     })
     await waitFor(() => expect(screen.getByTestId('run-step').textContent).toBe('3 / 10'))
     expect(screen.getByTestId('run-speed').textContent).toBe('12.5')
