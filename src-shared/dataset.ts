@@ -23,7 +23,7 @@ export const DatasetSettingsSchema = z.object({
 export type DatasetSettings = z.infer<typeof DatasetSettingsSchema>
 export type DatasetSettingsInput = z.input<typeof DatasetSettingsSchema>
 
-export const SkipReasonSchema = z.enum([
+const SkipReasonSchema = z.enum([
   'zero-bytes',
   'unreadable', // truncated or corrupt
   'not-an-image', // named like an image, content is not
@@ -39,7 +39,7 @@ export const SkipReasonSchema = z.enum([
 ])
 export type SkipReason = z.infer<typeof SkipReasonSchema>
 
-export const SkippedFileSchema = z.object({
+const SkippedFileSchema = z.object({
   /** Relative to the dataset root, '/'-separated. */
   path: z.string(),
   reason: SkipReasonSchema,
@@ -47,17 +47,17 @@ export const SkippedFileSchema = z.object({
 })
 export type SkippedFile = z.infer<typeof SkippedFileSchema>
 
-export const WarningCodeSchema = z.enum(['mixed-layout', 'empty-class', 'few-images', 'imbalance', 'upscaled', 'grey-and-colour', 'duplicates', 'single-class'])
+const WarningCodeSchema = z.enum(['mixed-layout', 'empty-class', 'few-images', 'imbalance', 'upscaled', 'grey-and-colour', 'duplicates', 'single-class'])
 export type WarningCode = z.infer<typeof WarningCodeSchema>
 
-export const DatasetWarningSchema = z.object({
+const DatasetWarningSchema = z.object({
   code: WarningCodeSchema,
   message: z.string(),
   class: z.string().optional(),
 })
 export type DatasetWarning = z.infer<typeof DatasetWarningSchema>
 
-export const ClassSummarySchema = z.object({
+const ClassSummarySchema = z.object({
   name: z.string(),
   count: z.number().int(),
   /** Median width and height of the source images, after EXIF orientation. */
@@ -98,7 +98,7 @@ export const DatasetReportSchema = z.object({
 })
 export type DatasetReport = z.infer<typeof DatasetReportSchema>
 
-export const ScanProgressSchema = z.object({
+const ScanProgressSchema = z.object({
   /** scan: listing files; decode: reading images; cache: reading or writing the cache. */
   phase: z.enum(['scan', 'decode', 'cache']),
   /** Files handled so far in this phase. */

@@ -2,7 +2,7 @@
 // Every value says how it was computed, so curves never mix extractors or sample counts.
 import { z } from 'zod'
 
-export const MetricNameSchema = z.enum([
+const MetricNameSchema = z.enum([
   'fid',
   'kid',
   'intra_fid',
@@ -23,7 +23,7 @@ export type MetricName = z.infer<typeof MetricNameSchema>
  *   a self-supervised stand-in for datasets with one class.
  * - inception-v3-pool3: the standard 2048-d Inception-v3 pool3 features (user-supplied local model).
  */
-export const ExtractorIdSchema = z.enum(['dataset-classifier', 'dataset-rotation-classifier', 'inception-v3-pool3'])
+const ExtractorIdSchema = z.enum(['dataset-classifier', 'dataset-rotation-classifier', 'inception-v3-pool3'])
 export type ExtractorId = z.infer<typeof ExtractorIdSchema>
 
 export const MetricValueSchema = z.object({

@@ -25,11 +25,11 @@ export function backendLabel(backend: string, replicas: number, adapter?: GpuAda
   return replicas > 1 ? `${backend} × ${replicas}` : backend
 }
 
-export const IMAGE_SIZES = [32, 64, 128] as const
+const IMAGE_SIZES = [32, 64, 128] as const
 export type ImageSize = (typeof IMAGE_SIZES)[number]
 
 /** Output resolutions of the generator's up-blocks: 4x4 grows to the image size. */
-export function generatorResolutions(imageSize: ImageSize): number[] {
+function generatorResolutions(imageSize: ImageSize): number[] {
   const out: number[] = []
   for (let r = 8; r <= imageSize; r *= 2) out.push(r)
   return out
@@ -39,7 +39,7 @@ export function generatorResolutions(imageSize: ImageSize): number[] {
  * Output resolutions of the discriminator's down-blocks (BigGAN's D_arch):
  * 32 px: 16,16,16,16 (two blocks without pooling); 64 px: 32..4,4; 128 px: 64..4,4.
  */
-export function discriminatorResolutions(imageSize: ImageSize): number[] {
+function discriminatorResolutions(imageSize: ImageSize): number[] {
   if (imageSize === 32) return [16, 16, 16, 16]
   const out: number[] = []
   for (let r = imageSize / 2; r >= 4; r /= 2) out.push(r)
@@ -52,7 +52,7 @@ export const MAX_STEPS = 1_000_000_000
 
 const resolutionList = z.array(z.number().int().positive()).max(4)
 
-export const AUGMENT_POLICIES = ['off', 'diffaugment'] as const
+const AUGMENT_POLICIES = ['off', 'diffaugment'] as const
 /** DiffAugment's three transforms: colour (brightness, saturation, contrast), translation (1/8 of the side), cutout (1/2). */
 export const AUGMENT_OPS = ['color', 'translation', 'cutout'] as const
 export type AugmentOp = (typeof AUGMENT_OPS)[number]
@@ -281,7 +281,7 @@ export function augmentLabel(augment: RunConfig['augment']): string {
 }
 
 /** What the dataset decides when the user does not: DiffAugment below AUGMENT_BELOW_IMAGES images. */
-export function datasetDefaults(images: number): Partial<RunConfigInput> {
+function datasetDefaults(images: number): Partial<RunConfigInput> {
   return images < AUGMENT_BELOW_IMAGES ? { augment: { policy: 'diffaugment' } } : {}
 }
 

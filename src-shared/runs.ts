@@ -6,7 +6,7 @@ import type { BestScore } from './metrics'
 export const RunIdSchema = z.string().regex(/^[a-z0-9]{6,32}$/, 'a run id is 6-32 lower-case letters and digits')
 
 export const RUN_STATUSES = ['created', 'running', 'paused', 'completed', 'stopped', 'failed', 'interrupted'] as const
-export const RunStatusSchema = z.enum(RUN_STATUSES)
+const RunStatusSchema = z.enum(RUN_STATUSES)
 export type RunStatus = z.infer<typeof RunStatusSchema>
 
 export const RUN_SORT_KEYS = ['name', 'dataset', 'status', 'step', 'best', 'createdAt', 'duration'] as const
@@ -26,7 +26,7 @@ export const RunNameSchema = z.string().trim().min(1, 'a run name cannot be empt
 export const RunNotesSchema = z.string().max(20_000)
 
 /** Why a run is in its status, for code to act on; the reason text is for people. */
-export const RUN_STATUS_CODES = ['by-user', 'non-finite', 'disk-full', 'write-failed', 'start-failed', 'worker-crashed', 'studio-closed', 'queued'] as const
+const RUN_STATUS_CODES = ['by-user', 'non-finite', 'disk-full', 'write-failed', 'start-failed', 'worker-crashed', 'studio-closed', 'queued'] as const
 export type RunStatusCode = (typeof RUN_STATUS_CODES)[number]
 
 /** A status change's cause: a code and the sentence shown beside it. */

@@ -42,7 +42,7 @@ export interface ExportFlags {
   quality?: number
 }
 
-export function formatFromPath(path: string): SheetFormat {
+function formatFromPath(path: string): SheetFormat {
   const format = formatOfFileName(path)
   if (!format) throw new InvalidArgumentError(`--out ${path}: the file name must end in .png, .jpg or .webp (formats: ${SHEET_FORMATS.join(', ')})`)
   return format
@@ -52,7 +52,7 @@ export function formatFromPath(path: string): SheetFormat {
  * "Sneaker,Bag" or "7,8": indices, or class names in any case; a name may be
  * any unique part of a folder name ("sneaker" finds "7-Sneaker").
  */
-export function parseClasses(text: string, classNames: string[]): number[] {
+function parseClasses(text: string, classNames: string[]): number[] {
   const known = classNames.join(', ') || 'none (unconditional)'
   return text.split(',').map((raw) => {
     const item = raw.trim()

@@ -4,7 +4,7 @@ import { formatBest, formatBestShort } from '../../src-shared/metrics'
 import { runStatusLabel, type RunSummary } from '../../src-shared/runs'
 import type { RunDetail } from '../../src-shared/contract'
 
-export function formatTable(header: string[], rows: string[][]): string {
+function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   const line = (cells: string[]) =>
     cells

@@ -5,7 +5,7 @@ import type { RunProgress } from '../../src-shared/training'
 
 const WIDTH = 24
 
-export function formatProgress(p: RunProgress): string {
+function formatProgress(p: RunProgress): string {
   const frac = Math.min(1, p.step / Math.max(1, p.targetStep))
   const filled = Math.round(frac * WIDTH)
   const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`

@@ -20,8 +20,8 @@ export const MAX_UNSENT_BYTES = 64 * 1024 * 1024
 export const SLOW_CONSUMER_CLOSE = { code: 1008, reason: 'too many unread replies' } as const
 
 /** Nesting and node count of one decoded message (the largest legitimate one has depth 6 and a few hundred nodes). */
-export const MAX_DEPTH = 16
-export const MAX_NODES = 20_000
+const MAX_DEPTH = 16
+const MAX_NODES = 20_000
 
 // Strings: notes are at most 20,000 characters (80 KB); arrays: a sheet's class list is at most 1000.
 const decoder = new Decoder({

@@ -13,7 +13,7 @@ import type { TrainingOwner } from '../../src-shared/runs'
 import type { Db } from './database'
 import type { RunStore } from './run-store'
 
-export const HEARTBEAT_MS = 5_000
+const HEARTBEAT_MS = 5_000
 export const LEASE_TIMEOUT_MS = 30_000
 
 /** Who a process is, as a lease records it. */
@@ -34,7 +34,7 @@ interface LeaseRow {
 }
 
 /** Linux names each boot; elsewhere the boot time (to the minute) does. */
-export function currentBootId(): string {
+function currentBootId(): string {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
   } catch {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import envPaths from 'env-paths'
 
 /** CLI and browser host default: the XDG data folder ($XDG_DATA_HOME/sagan-studio on Linux). */
-export function defaultDataDir(): string {
+function defaultDataDir(): string {
   return envPaths('sagan-studio', { suffix: '' }).data
 }
 

@@ -11,7 +11,7 @@ import type { RunStore } from '../store/run-store'
 import type { TrainingLease } from '../store/training-lease'
 import type { TrainingStore } from '../store/training-store'
 
-export const WATCH_INTERVAL_MS = 1000
+const WATCH_INTERVAL_MS = 1000
 
 /** How far back a poll looks for changed runs: writes of another process may commit a little after their timestamp. */
 const LOOKBACK_MS = 5000

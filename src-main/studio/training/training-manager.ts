@@ -22,7 +22,7 @@ import { describeOwner } from '../../store/training-lease'
 const INSPECTOR_IDLE_MS = 120_000
 
 /** Runs that may wait for their turn; more are refused rather than piled up. */
-export const MAX_QUEUED_RUNS = 16
+const MAX_QUEUED_RUNS = 16
 
 /** A run waiting for its turn: `begin` loads its dataset and launches it. */
 interface QueuedRun {
