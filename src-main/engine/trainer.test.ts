@@ -1,31 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { type RunConfig, buildRunConfig } from '../../src-shared/run-config'
+import type { RunConfig } from '../../src-shared/run-config'
 import { initBackend } from './backend'
 import { fashionMnistMissing, testImages } from '../testing/fashion-mnist'
-import { type Batch, SaganTrainer, type StepResult, type TrainingData } from './trainer'
+import { TINY_DATA, tinyTrainerConfig } from './testing/tiny-run'
+import { type Batch, SaganTrainer, type StepResult } from './trainer'
 
 beforeAll(async () => {
   await initBackend('wasm')
 })
 
 // Tiny but complete: conditional, attention in G (32x32) and D (16x16), SN, EMA, flips, DiffAugment.
-const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
+const data = TINY_DATA
 const B = 4
-function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', {
-    gCh: 8,
-    dCh: 8,
-    batchSize: B,
-    numClasses: 10,
-    channels: 1,
-    seed: 7,
-    flipAugment: true,
-    ema: { startStep: 3 },
-    augment: { policy: 'diffaugment', p: 0.5 },
-    ...overrides,
-  })
-}
+const tinyConfig = (overrides: Partial<RunConfig> = {}): RunConfig =>
+  tinyTrainerConfig({ gCh: 8, dCh: 8, batchSize: B, seed: 7, ema: { startStep: 3 }, ...overrides })
 
 /** Deterministic batches: real Fashion-MNIST when installed, else a fixed pseudo-random pattern. */
 const pool = testImages(48)

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { type RunConfig, buildRunConfig } from '../../../src-shared/run-config'
+import type { RunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { testImages } from '../../testing/fashion-mnist'
 import { relativeError } from '../testing/numerics'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
-import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '../trainer'
+import { TINY_DATA, tinyTrainerConfig } from '../testing/tiny-run'
+import { type Batch, SaganTrainer, type StepResult } from '../trainer'
 import { planReplicas } from './replica-count'
 import { ReplicaGroup, type SpawnReplica } from './replica-group'
 
@@ -17,23 +18,9 @@ beforeAll(async () => {
 const fromSource: SpawnReplica = spawnReplicaFromSource
 
 // Conditional, attention in G and D, SN, conditional BN, EMA (decaying from step 1), flips, DiffAugment, two D steps.
-const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
+const data = TINY_DATA
 const B = 8
-function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', {
-    gCh: 4,
-    dCh: 4,
-    batchSize: B,
-    numClasses: 10,
-    channels: 1,
-    seed: 11,
-    nDis: 2,
-    flipAugment: true,
-    ema: { startStep: 1 },
-    augment: { policy: 'diffaugment', p: 0.5 },
-    ...overrides,
-  })
-}
+const config = (overrides: Partial<RunConfig> = {}): RunConfig => tinyTrainerConfig({ batchSize: B, seed: 11, nDis: 2, ...overrides })
 
 const pool = testImages(64)
 function batches(step: number): Batch[] {

@@ -4,11 +4,12 @@
 // quick-preset step, so every config here is tiny.
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, describe, expect, test } from 'vitest'
-import { type RunConfig, buildRunConfig } from '../../../src-shared/run-config'
+import type { RunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { testImages } from '../../testing/fashion-mnist'
 import { onBackend, relativeError } from '../testing/numerics'
-import { type Batch, SaganTrainer, type StepResult, type TrainerState, type TrainingData } from '../trainer'
+import { TINY_DATA, tinyTrainerConfig } from '../testing/tiny-run'
+import { type Batch, SaganTrainer, type StepResult, type TrainerState } from '../trainer'
 import { throwIfGpuFailed } from './device-errors'
 
 const webgpu = await initBackend('webgpu', { webgpu: true })
@@ -20,22 +21,9 @@ afterAll(async () => {
 
 // Conditional, attention in G (32x32, pooled keys) and D (16x16), SN, conditional BN, EMA from step 1, flips,
 // DiffAugment (colour, translation, cutout) in every D pass.
-const data: TrainingData = { numClasses: 10, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
+const data = TINY_DATA
 const B = 2
-function config(overrides: Partial<RunConfig> = {}): RunConfig {
-  return buildRunConfig('quick', 'sagan', {
-    gCh: 4,
-    dCh: 4,
-    batchSize: B,
-    numClasses: 10,
-    channels: 1,
-    seed: 5,
-    flipAugment: true,
-    ema: { startStep: 1 },
-    augment: { policy: 'diffaugment' },
-    ...overrides,
-  })
-}
+const config = (overrides: Partial<RunConfig> = {}): RunConfig => tinyTrainerConfig({ batchSize: B, seed: 5, augment: { policy: 'diffaugment' }, ...overrides })
 const pool = testImages(8)
 function batch(step: number): Batch {
   const start = (step * B) % 8

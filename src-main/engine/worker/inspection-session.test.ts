@@ -1,8 +1,8 @@
 import { beforeAll, expect, test } from 'vitest'
-import { buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { fixedLatents, SHEET_PER_CLASS } from '../fixed-latents'
 import { testImages } from '../../testing/fashion-mnist'
+import { TINY_SESSION_CONFIG } from '../testing/tiny-run'
 import type { Checkpoint, Samples, TrainingEvents } from './training-contract'
 import { InspectionSession } from './inspection-session'
 import { TrainingSession } from './training-session'
@@ -13,18 +13,7 @@ beforeAll(async () => {
 
 const pool = testImages(24)
 const classNames = [...'0123456789']
-const config = buildRunConfig('quick', 'sagan', {
-  gCh: 8,
-  dCh: 8,
-  batchSize: 4,
-  steps: 4,
-  numClasses: 10,
-  channels: 1,
-  seed: 3,
-  backend: 'wasm',
-  sampleEvery: 2,
-  checkpointEvery: { steps: 3, minutes: 60 },
-})
+const config = TINY_SESSION_CONFIG
 
 test("an inspection session answers from a checkpoint, loads another in place, and draws the trained run's own sheet", async () => {
   const checkpoints: Checkpoint[] = []

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../backend'
 import { testImages } from '../../testing/fashion-mnist'
+import { TINY_SESSION_CONFIG } from '../testing/tiny-run'
 import { spawnReplicaFromSource } from '../testing/replica-from-source'
 import type { DatasetPayload, TrainingEvents, TrainingStart } from './training-contract'
 import { type SessionOptions, TrainingSession } from './training-session'
@@ -13,18 +14,7 @@ beforeAll(async () => {
 // The session is driven directly (no worker_threads): the worker shell only serves its calls.
 const pool = testImages(24)
 const dataset: DatasetPayload = { ...pool, classNames: [...'0123456789'], imageSize: 32, channels: 1 }
-const config = buildRunConfig('quick', 'sagan', {
-  gCh: 8,
-  dCh: 8,
-  batchSize: 4,
-  steps: 4,
-  numClasses: 10,
-  channels: 1,
-  seed: 3,
-  backend: 'wasm',
-  sampleEvery: 2,
-  checkpointEvery: { steps: 3, minutes: 60 },
-})
+const config = TINY_SESSION_CONFIG
 
 type Event = { [K in keyof TrainingEvents]: { type: K; args: Parameters<TrainingEvents[K]> } }[keyof TrainingEvents]
 
