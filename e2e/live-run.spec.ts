@@ -69,7 +69,7 @@ test('the full flow: train live, pause, resume, gallery, attention, FID, stop, h
   await expect(page.getByTestId('attention-heatmap')).toBeVisible({ timeout: 60_000 })
   await expect(page.getByTestId('attention-panel')).toContainText('G.attention32')
   // Only the last few checkpoints are kept: the panel names the one the map was read from.
-  await expect(page.getByTestId('attention-panel')).toContainText(/checkpoint step \d+/)
+  await expect(page.getByTestId('attention-panel')).toContainText(/checkpoint\s+step \d+/)
   await page.screenshot({ path: info.outputPath('attention-overlay.png') })
   // The paper's figure: three query points of the same sample, side by side.
   await page.getByRole('button', { name: "The paper's view: three query points" }).click()

@@ -1,5 +1,6 @@
 // The process layering is enforced by eslint.config.js; these cases hold the rules to it, so a
 // loosened pattern shows up here rather than as a quiet import across a layer.
+import { execFileSync } from 'node:child_process'
 import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
 
@@ -36,5 +37,14 @@ describe('import layering', () => {
     expect(await restricted('src-main/studio/x.ts', "import { a } from '../host/server'\nexport const b = a")).toHaveLength(1)
     expect(await restricted('src-main/studio/x.ts', "import { a } from '../store/run-store'\nexport const b = a")).toEqual([])
     expect(await restricted('src-main/cli/x.ts', "import { a } from '../studio/service'\nexport const b = a")).toEqual([])
+  })
+})
+
+describe('main-process weight', () => {
+  it('opens the studio without loading TensorFlow.js (the engine runs in workers)', () => {
+    const root = new URL('..', import.meta.url).pathname
+    const probe = "await import('./src-main/studio/open-studio.ts'); console.log(JSON.stringify('_tfengine' in globalThis))"
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8' })
+    expect(JSON.parse(out.trim())).toBe(false)
   })
 })

@@ -19,9 +19,7 @@ import type { ExtractedFeatures, FeatureExtractor } from './extractor'
 import { imageCount, imagesToTensor, pickImages, resizeLabel, sliceImages, type ImageBatch } from './image-batch'
 import { sampleWithoutReplacement, seededRandom } from '../random'
 import { decodeWeightBytes, encodeWeightBytes } from './weight-bytes'
-
-/** Bumped whenever the network or its training changes, so cached extractors are retrained. */
-const DATASET_CLASSIFIER_VERSION = 2
+import { DATASET_CLASSIFIER_VERSION } from './cache-keys'
 
 export interface LabelledImages extends ImageBatch {
   labels: Int32Array // [N], class index per image
@@ -57,11 +55,6 @@ interface ClassifierHeader {
   channels: 1 | 3
   numClasses: number // of the dataset; the rotation task has 4 outputs whatever this is
   heldOut: HeldOutAccuracy
-}
-
-/** Cache key for a trained extractor: the lead stores serialize()'s bytes under it. */
-export function datasetClassifierCacheKey(datasetFingerprint: string, imageSize: number): string {
-  return `dataset-classifier/v${DATASET_CLASSIFIER_VERSION}/${datasetFingerprint}/${imageSize}`
 }
 
 export class DatasetClassifier implements FeatureExtractor {

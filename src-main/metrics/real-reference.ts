@@ -31,11 +31,6 @@ interface RealReferenceOptions {
   seed?: number
 }
 
-/** Cache key: the lead stores serializeRealReference()'s bytes under it. */
-export function realReferenceCacheKey(datasetFingerprint: string, extractorKey: string, imageSize: number): string {
-  return `real-reference/v1/${datasetFingerprint}/${extractorKey}/${imageSize}`
-}
-
 export async function buildRealReference(extractor: FeatureExtractor, real: LabelledImages, options: RealReferenceOptions = {}): Promise<RealReference> {
   const n = imageCount(real)
   const random = seededRandom(options.seed ?? 0)

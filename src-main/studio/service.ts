@@ -45,7 +45,6 @@ import {
 import { GRID_GAP, gridCell } from '../export/sample-grid'
 import { composeSheet } from '../export/sheet/compose'
 import { writeGeneratorInWorker } from './generator-export'
-import { evaluateCheckpoint } from './checkpoint-evaluation'
 import { diskSpace } from './disk-space'
 import { confinedPath, listFolder } from './folder-browser'
 import type { RunStore } from '../store/run-store'
@@ -303,6 +302,9 @@ export class StudioService implements CheckedCalls, CheckedLocalCalls {
   }
 
   async evaluateCheckpoint(id: string, options: { step?: number; samples?: number } = {}): Promise<CheckpointEvaluation> {
+    // Loaded on first use: the engine and TensorFlow.js stay out of the main process, which
+    // otherwise only trains in workers (and Playwright's loader cannot import tfjs-core's ESM).
+    const { evaluateCheckpoint } = await import('./checkpoint-evaluation')
     const evaluation = await evaluateCheckpoint(this.deps, id, options)
     // The run's best score may have changed.
     this.publish(this.deps.runs.get(id))
