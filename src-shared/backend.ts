@@ -5,6 +5,8 @@ export interface BackendReport {
   name: string
   /** Backends tried first and why each was not used. */
   skipped: { name: string; reason: string }[]
+  /** How its convolutions run, e.g. "oneDNN (native/dnnl-conv)" on the CPU backends, or why not. */
+  convolutions?: string
   /** The GPU the webgpu backend computes on; absent on other backends. */
   adapter?: GpuAdapterReport
 }

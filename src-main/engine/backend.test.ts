@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { expect, test } from 'vitest'
 import { initBackend } from './backend'
@@ -44,4 +46,15 @@ test('a forced preference skips the faster backends with that reason', async () 
   expect(tf.getBackend()).toBe('cpu')
   expect(info.skipped[0].reason).toContain('preference is "cpu"')
   await initBackend('wasm')
+})
+
+test('the report says how convolutions run: oneDNN on the CPU backends where native/dnnl-conv is built, else why not', async () => {
+  for (const name of ['cpu', 'wasm'] as const) {
+    const info = await initBackend(name)
+    expect(info.convolutions).toMatch(
+      existsSync(join(import.meta.dirname, '../../native/dnnl-conv/build/Release/dnnl_conv.node')) && process.env.SAGAN_NATIVE_CONV !== 'off'
+        ? /^oneDNN/
+        : new RegExp(`^the ${name} backend's own kernels: .*(not built|did not load)|SAGAN_NATIVE_CONV=off`),
+    )
+  }
 })

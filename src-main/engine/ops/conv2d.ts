@@ -4,6 +4,7 @@
 // than a forward conv. Both gradients are rewritten as forward convs / matMuls,
 // which every backend runs fast.
 import * as tf from '@tensorflow/tfjs-core'
+import { nativeConv2dSame } from './native-conv'
 
 /**
  * dL/dW for y = conv2d(x, w, 1, 'same').
@@ -60,7 +61,7 @@ const inputGradientOnly = makeOp(false)
 
 /**
  * x: [B, H, W, Cin], w: [k, k, Cin, Cout] (k odd) -> [B, H, W, Cout].
- * Forward is tf.conv2d(x, w, 1, 'same'); gradients are custom (see file comment).
+ * Forward is tf.conv2d(x, w, 1, 'same') (oneDNN's on wasm and cpu where it is built); gradients are custom (see file comment).
  * weightGradient false: dw comes back as zeros (cheaper when w is not trained).
  */
 export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, weightGradient = true): tf.Tensor4D {
@@ -70,5 +71,8 @@ export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, weightGradient = true
   // above would run dW as a conv whose filter is the whole image. The tape also skips dW by itself
   // where w is not trained, so plain autodiff covers both variants.
   if (tf.getBackend() === 'webgpu') return tf.conv2d(x, w, 1, 'same')
+  // On wasm and cpu, oneDNN where the native addon was built (native-conv.ts).
+  const native = nativeConv2dSame(x, w, weightGradient)
+  if (native) return native
   return (weightGradient ? withWeightGradient : inputGradientOnly)(x, w) as tf.Tensor4D
 }

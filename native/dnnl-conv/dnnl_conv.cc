@@ -1,0 +1,157 @@
+// oneDNN stride-1 'same' convolutions for the engine's CPU backends (engine/ops/native-conv.ts):
+// forward, input gradient and weight gradient, in tfjs's layouts (NHWC activations, HWIO
+// filters). Why: XNNPACK inside wasm runs these at 18-36 GFLOP/s on 128-bit SIMD; oneDNN uses the
+// CPU's own vector width (docs/performance.md, issue 18).
+// Each call is synchronous on the calling thread with one OpenMP thread: the engine trains one
+// data-parallel replica per core, so the cores are already shared out.
+#include <node_api.h>
+#include <omp.h>
+
+#include <dnnl.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+struct Shape {
+  int64_t b, h, w, c, o, k;
+  bool operator<(const Shape& s) const { return std::tie(b, h, w, c, o, k) < std::tie(s.b, s.h, s.w, s.c, s.o, s.k); }
+};
+
+// Primitives are built once per shape and kind: building one costs far more than running a small one.
+struct Prims {
+  dnnl::convolution_forward::primitive_desc fwd;
+  dnnl::convolution_backward_data::primitive_desc bwd_data;
+  dnnl::convolution_backward_weights::primitive_desc bwd_weights;
+  dnnl::convolution_forward fwd_p;
+  dnnl::convolution_backward_data bwd_data_p;
+  dnnl::convolution_backward_weights bwd_weights_p;
+};
+
+struct Context {
+  dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+  std::map<Shape, std::unique_ptr<Prims>> prims;
+};
+
+memory::desc act(int64_t b, int64_t h, int64_t w, int64_t c) { return memory::desc({b, c, h, w}, dt::f32, tag::nhwc); }
+memory::desc hwio(const Shape& s) { return memory::desc({s.o, s.c, s.k, s.k}, dt::f32, tag::hwio); }
+
+Prims& primsFor(Context& ctx, const Shape& s) {
+  auto it = ctx.prims.find(s);
+  if (it != ctx.prims.end()) return *it->second;
+  const memory::dims strides = {1, 1}, pad = {(s.k - 1) / 2, (s.k - 1) / 2};
+  auto src = act(s.b, s.h, s.w, s.c), dst = act(s.b, s.h, s.w, s.o);
+  auto wany = memory::desc({s.o, s.c, s.k, s.k}, dt::f32, tag::any);
+  using namespace dnnl;
+  auto fwd = convolution_forward::primitive_desc(
+      convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, wany, dst, strides, pad, pad), ctx.eng);
+  auto bd = convolution_backward_data::primitive_desc(
+      convolution_backward_data::desc(algorithm::convolution_direct, src, wany, dst, strides, pad, pad), ctx.eng, fwd);
+  auto bw = convolution_backward_weights::primitive_desc(
+      convolution_backward_weights::desc(algorithm::convolution_direct, src, wany, dst, strides, pad, pad), ctx.eng, fwd);
+  auto p = std::unique_ptr<Prims>(new Prims{fwd, bd, bw, convolution_forward(fwd), convolution_backward_data(bd), convolution_backward_weights(bw)});
+  return *(ctx.prims[s] = std::move(p));
+}
+
+// Weights arrive as HWIO; the primitive may want its own blocked layout.
+memory weightsAs(Context& ctx, dnnl::stream& st, const memory::desc& want, const Shape& s, float* data) {
+  memory user(hwio(s), ctx.eng, data);
+  if (want == user.get_desc()) return user;
+  memory out(want, ctx.eng);
+  dnnl::reorder(user, out).execute(st, user, out);
+  return out;
+}
+
+bool floatArray(napi_env env, napi_value v, float** data, size_t* length) {
+  napi_typedarray_type type;
+  void* ptr;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &ptr, &buffer, &offset) != napi_ok || type != napi_float32_array) return false;
+  *data = static_cast<float*>(ptr);
+  return true;
+}
+
+napi_value fail(napi_env env, const std::string& message) {
+  napi_throw_error(env, nullptr, message.c_str());
+  return nullptr;
+}
+
+// run(kind, a, b, [B, H, W, C, O, k]) -> Float32Array
+//   forward:          a = x [B,H,W,C],  b = w [k,k,C,O] -> y  [B,H,W,O]
+//   backward data:    a = dy [B,H,W,O], b = w [k,k,C,O] -> dx [B,H,W,C]
+//   backward weights: a = x [B,H,W,C],  b = dy [B,H,W,O] -> dw [k,k,C,O]
+napi_value Run(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  void* raw;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &raw);
+  auto& ctx = *static_cast<Context*>(raw);
+  if (argc != 4) return fail(env, "dnnl_conv.run(kind, a, b, dims): 4 arguments");
+  int32_t kind;
+  if (napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2) return fail(env, "dnnl_conv.run: kind must be 0, 1 or 2");
+  int64_t d[6];
+  for (uint32_t i = 0; i < 6; i++) {
+    napi_value e;
+    if (napi_get_element(env, argv[3], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] <= 0)
+      return fail(env, "dnnl_conv.run: dims must be 6 positive integers [B, H, W, C, O, k]");
+  }
+  const Shape s{d[0], d[1], d[2], d[3], d[4], d[5]};
+  if (s.k % 2 != 1) return fail(env, "dnnl_conv.run: k must be odd");
+  const size_t xn = s.b * s.h * s.w * s.c, yn = s.b * s.h * s.w * s.o, wn = s.k * s.k * s.c * s.o;
+  const size_t want_a = kind == kBackwardData ? yn : xn, want_b = kind == kBackwardWeights ? yn : wn;
+  const size_t out_n = kind == kForward ? yn : kind == kBackwardData ? xn : wn;
+  float *a, *b;
+  size_t an, bn;
+  if (!floatArray(env, argv[1], &a, &an) || an != want_a) return fail(env, "dnnl_conv.run: first operand must be a Float32Array of " + std::to_string(want_a));
+  if (!floatArray(env, argv[2], &b, &bn) || bn != want_b) return fail(env, "dnnl_conv.run: second operand must be a Float32Array of " + std::to_string(want_b));
+  napi_value ab, result;
+  void* out_ptr;
+  if (napi_create_arraybuffer(env, out_n * sizeof(float), &out_ptr, &ab) != napi_ok) return fail(env, "dnnl_conv.run: out of memory");
+  napi_create_typedarray(env, napi_float32_array, out_n, ab, 0, &result);
+  float* out = static_cast<float*>(out_ptr);
+  try {
+    omp_set_num_threads(1);
+    Prims& p = primsFor(ctx, s);
+    dnnl::stream st(ctx.eng);
+    auto x_d = act(s.b, s.h, s.w, s.c), y_d = act(s.b, s.h, s.w, s.o);
+    if (kind == kForward) {
+      memory w = weightsAs(ctx, st, p.fwd.weights_desc(), s, b);
+      p.fwd_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, ctx.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, memory(y_d, ctx.eng, out)}});
+    } else if (kind == kBackwardData) {
+      memory w = weightsAs(ctx, st, p.bwd_data.weights_desc(), s, b);
+      p.bwd_data_p.execute(st, {{DNNL_ARG_DIFF_DST, memory(y_d, ctx.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, memory(x_d, ctx.eng, out)}});
+    } else {
+      memory user(hwio(s), ctx.eng, out);
+      const auto want = p.bwd_weights.diff_weights_desc();
+      memory dw = want == user.get_desc() ? user : memory(want, ctx.eng);
+      p.bwd_weights_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, ctx.eng, a)}, {DNNL_ARG_DIFF_DST, memory(y_d, ctx.eng, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+      if (dw.get_data_handle() != user.get_data_handle()) dnnl::reorder(dw, user).execute(st, dw, user);
+    }
+    st.wait();
+  } catch (const dnnl::error& e) {
+    return fail(env, std::string("oneDNN: ") + e.what());
+  }
+  return result;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  // One context per JavaScript environment: each worker thread gets its own primitives.
+  auto* ctx = new Context();
+  napi_add_env_cleanup_hook(env, [](void* c) { delete static_cast<Context*>(c); }, ctx);
+  napi_value fn;
+  napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, ctx, &fn);
+  napi_set_named_property(env, exports, "run", fn);
+  return exports;
+}
