@@ -229,10 +229,12 @@ export class TrainingSession implements TrainingCalls {
     this.phase = 'done'
     void this.disbandGroup()
     const step = this.trainer?.completedSteps ?? 0
-    if (kind === 'completed') this.events.completed(step)
-    else this.events.stopped(step)
+    // Released before the lead hears of it: the lead terminates this worker on the event, and Dawn
+    // aborts the whole process when a GPU buffer is released while its worker is torn down.
     this.trainer?.dispose()
     this.trainer = null
+    if (kind === 'completed') this.events.completed(step)
+    else this.events.stopped(step)
   }
 
   private nextBatch(): Batch {
