@@ -1,31 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { initBackend } from '../backend'
+import { CONV_ROUTES, onConvRoute } from '../testing/conv-routes'
 import { onBackend, randomTensor, relativeError } from '../testing/numerics'
 import { conv2dSame } from './conv2d'
-import { nativeConvStatus } from './native-conv'
 import { embed } from './embedding'
 
 beforeAll(async () => {
   await initBackend('wasm')
 })
-
-// Both routes on wasm and cpu: oneDNN where native/dnnl-conv is built, and the backends' own kernels.
-const ROUTES = [
-  { name: 'oneDNN', off: false, skip: !nativeConvStatus('wasm').active },
-  { name: "the backend's kernels", off: true, skip: false },
-]
-
-async function onRoute<T>(route: (typeof ROUTES)[number], fn: () => Promise<T>): Promise<T> {
-  const before = process.env.SAGAN_NATIVE_CONV
-  if (route.off) process.env.SAGAN_NATIVE_CONV = 'off'
-  try {
-    return await fn()
-  } finally {
-    if (before === undefined) delete process.env.SAGAN_NATIVE_CONV
-    else process.env.SAGAN_NATIVE_CONV = before
-  }
-}
 
 /** Loss = sum(y * r) for a fixed random r, so every output position gets a distinct upstream gradient. */
 function gradsOf(conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, x: tf.Tensor4D, w: tf.Tensor4D, r: tf.Tensor) {
@@ -37,7 +20,7 @@ function gradsOf(conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, x: tf.Te
 
 const reference = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same')
 
-describe.each(ROUTES)('conv2dSame through $name', (route) => {
+describe.each(CONV_ROUTES)('conv2dSame through $name', (route) => {
   for (const k of [1, 3]) {
     test.skipIf(route.skip)(`${k}x${k} output and both gradients equal tfjs's conv2d gradients computed on cpu`, async () => {
       const shapes = { x: [3, 6, 5, 4], w: [k, k, 4, 7], y: [3, 6, 5, 7] }
@@ -48,7 +31,7 @@ describe.each(ROUTES)('conv2dSame through $name', (route) => {
         return g
       })
       for (const backend of ['cpu', 'wasm']) {
-        const got = await onRoute(route, () =>
+        const got = await onConvRoute(route, () =>
           onBackend(backend, () => {
             const [x, w, r] = [randomTensor(shapes.x, 1), randomTensor(shapes.w, 2), randomTensor(shapes.y, 3)]
             const g = gradsOf(conv2dSame, x as tf.Tensor4D, w as tf.Tensor4D, r)
