@@ -86,23 +86,24 @@ napi_value fail(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-// run(kind, a, b, [B, H, W, C, O, k]) -> Float32Array
+// run(kind, a, b, out, [B, H, W, C, O, k]) writes into out:
 //   forward:          a = x [B,H,W,C],  b = w [k,k,C,O] -> y  [B,H,W,O]
 //   backward data:    a = dy [B,H,W,O], b = w [k,k,C,O] -> dx [B,H,W,C]
 //   backward weights: a = x [B,H,W,C],  b = dy [B,H,W,O] -> dw [k,k,C,O]
+// The caller passes views of the wasm backend's heap, so no operand is copied on the way.
 napi_value Run(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   void* raw;
   napi_get_cb_info(env, info, &argc, argv, nullptr, &raw);
   auto& ctx = *static_cast<Context*>(raw);
-  if (argc != 4) return fail(env, "dnnl_conv.run(kind, a, b, dims): 4 arguments");
+  if (argc != 5) return fail(env, "dnnl_conv.run(kind, a, b, out, dims): 5 arguments");
   int32_t kind;
   if (napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2) return fail(env, "dnnl_conv.run: kind must be 0, 1 or 2");
   int64_t d[6];
   for (uint32_t i = 0; i < 6; i++) {
     napi_value e;
-    if (napi_get_element(env, argv[3], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] <= 0)
+    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] <= 0)
       return fail(env, "dnnl_conv.run: dims must be 6 positive integers [B, H, W, C, O, k]");
   }
   const Shape s{d[0], d[1], d[2], d[3], d[4], d[5]};
@@ -110,15 +111,11 @@ napi_value Run(napi_env env, napi_callback_info info) {
   const size_t xn = s.b * s.h * s.w * s.c, yn = s.b * s.h * s.w * s.o, wn = s.k * s.k * s.c * s.o;
   const size_t want_a = kind == kBackwardData ? yn : xn, want_b = kind == kBackwardWeights ? yn : wn;
   const size_t out_n = kind == kForward ? yn : kind == kBackwardData ? xn : wn;
-  float *a, *b;
-  size_t an, bn;
+  float *a, *b, *out;
+  size_t an, bn, on;
   if (!floatArray(env, argv[1], &a, &an) || an != want_a) return fail(env, "dnnl_conv.run: first operand must be a Float32Array of " + std::to_string(want_a));
   if (!floatArray(env, argv[2], &b, &bn) || bn != want_b) return fail(env, "dnnl_conv.run: second operand must be a Float32Array of " + std::to_string(want_b));
-  napi_value ab, result;
-  void* out_ptr;
-  if (napi_create_arraybuffer(env, out_n * sizeof(float), &out_ptr, &ab) != napi_ok) return fail(env, "dnnl_conv.run: out of memory");
-  napi_create_typedarray(env, napi_float32_array, out_n, ab, 0, &result);
-  float* out = static_cast<float*>(out_ptr);
+  if (!floatArray(env, argv[3], &out, &on) || on != out_n) return fail(env, "dnnl_conv.run: out must be a Float32Array of " + std::to_string(out_n));
   try {
     omp_set_num_threads(1);
     Prims& p = primsFor(ctx, s);
@@ -141,7 +138,7 @@ napi_value Run(napi_env env, napi_callback_info info) {
   } catch (const dnnl::error& e) {
     return fail(env, std::string("oneDNN: ") + e.what());
   }
-  return result;
+  return nullptr;
 }
 
 }  // namespace
