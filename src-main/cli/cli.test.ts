@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { APP_VERSION } from '../../src-shared/version'
+import { maxDifference } from '../engine/testing/numerics'
 import { openDatabase } from '../store/database'
 import { RunStore } from '../store/run-store'
 import { sampleRun } from '../testing/studio-fixture'
@@ -27,10 +28,7 @@ const cli = (...args: string[]) => cliWith({}, ...args)
 /** Largest difference of any pixel channel between two images of the same size. */
 async function pixelDifference(a: string, b: string): Promise<number> {
   const [pa, pb] = await Promise.all([a, b].map((f) => sharp(readFileSync(f)).raw().toBuffer()))
-  expect(pa.length).toBe(pb.length)
-  let max = 0
-  for (let i = 0; i < pa.length; i++) max = Math.max(max, Math.abs(pa[i] - pb[i]))
-  return max
+  return maxDifference(pa, pb)
 }
 
 describe('sagan-studio CLI', () => {

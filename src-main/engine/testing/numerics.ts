@@ -22,6 +22,14 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
   )
 }
 
+/** max |a - b| over two arrays of the same length (pixels, floats). */
+export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxDifference: lengths differ (${a.length} vs ${b.length})`)
+  let max = 0
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]))
+  return max
+}
+
 /** max |a - b| / max(|b|max, tiny): one relative error for a whole array. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`relativeError: lengths differ (${a.length} vs ${b.length})`)

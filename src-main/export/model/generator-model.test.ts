@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfigInput, buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../../engine/backend'
 import { CONV_ROUTES, onConvRoute } from '../../engine/testing/conv-routes'
+import { maxDifference } from '../../engine/testing/numerics'
 import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../../engine/trainer'
 import { checkpointGenerator } from './baked-weights'
 import { GENERATOR_FORMAT, META_FILE, parseGeneratorMeta } from './generator-meta'
@@ -135,12 +136,6 @@ async function floatDifference(trainer: SaganTrainer, folder: string, w: Weights
   model.dispose()
   store.dispose()
   return value
-}
-
-function maxDifference(a: Uint8Array, b: Uint8Array): number {
-  let max = 0
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]))
-  return max
 }
 
 describe('exported generator', () => {
