@@ -1,4 +1,4 @@
-// Builds native/dnnl-conv (oneDNN convolutions for the CPU backends) where it can, at install
+// Builds native/dnnl (oneDNN convolutions and attention for the CPU backends) where it can, at install
 // time (npm's postinstall) or by `npm run build:native`. Never fails the install: without the
 // addon the engine keeps tfjs's own kernels, only slower (docs/performance.md, issue 18).
 // Needs g++ and libdnnl-dev (Debian: apt-get install libdnnl-dev); the Node headers come from
@@ -8,14 +8,14 @@ import { existsSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
-const dir = join(root, 'native', 'dnnl-conv')
-const addon = join(dir, 'build', 'Release', 'dnnl_conv.node')
+const dir = join(root, 'native', 'dnnl')
+const addon = join(dir, 'build', 'Release', 'sagan_dnnl.node')
 const skip = (why) => {
-  console.log(`native convolutions not built: ${why}. Training uses tfjs's own kernels.`)
+  console.log(`native kernels not built: ${why}. Training uses tfjs's own kernels.`)
   process.exit(0)
 }
 
-if (process.env.SAGAN_NATIVE_CONV === 'off') skip('SAGAN_NATIVE_CONV=off')
+if (process.env.SAGAN_NATIVE === 'off') skip('SAGAN_NATIVE=off')
 if (!['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].some(existsSync))
   skip('oneDNN headers not found (apt-get install libdnnl-dev, then npm run build:native)')
 const prefix = dirname(dirname(process.execPath))
@@ -27,4 +27,4 @@ if (build.error || build.status !== 0 || !existsSync(addon)) {
   const tail = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n')
   skip(`node-gyp failed${build.error ? ` (${build.error.message})` : ''}${tail ? `:\n${tail}\n` : ''}`)
 }
-console.log(`native convolutions built: ${addon} (oneDNN)`)
+console.log(`native kernels built: ${addon} (oneDNN)`)

@@ -5,8 +5,8 @@ export interface BackendReport {
   name: string
   /** Backends tried first and why each was not used. */
   skipped: { name: string; reason: string }[]
-  /** How its convolutions run, e.g. "oneDNN (native/dnnl-conv)" on the CPU backends, or why not. */
-  convolutions?: string
+  /** How its convolutions and attention products run, e.g. "oneDNN (native/dnnl)" on the CPU backends, or why not. */
+  kernels?: string
   /** The GPU the webgpu backend computes on; absent on other backends. */
   adapter?: GpuAdapterReport
 }

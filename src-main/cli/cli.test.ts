@@ -139,14 +139,14 @@ describe('sagan-studio CLI', () => {
 
     // The generator taken elsewhere and brought back draws the very same sheet, byte for byte, where
     // the run's convolutions run TF.js's kernels as the graph model's do. Through oneDNN (the default
-    // where native/dnnl-conv is built) they sum in another order: a rare pixel differs by one level.
+    // where native/dnnl is built) they sum in another order: a rare pixel differs by one level.
     const model = join(dataDir, 'generator')
     const exported = cli('export', run.id, '--model', model)
     expect(exported.code, exported.err).toBe(0)
     expect(exported.out).toContain('HOW-TO-SAMPLE.md')
     const same = ['--per-class', '4', '--seed', '3', '--no-header', '--no-footer']
     const [fromRun, fromModel, fromRunNative] = ['from-run.png', 'from-model.png', 'from-run-native.png'].map((f) => join(dataDir, f))
-    const tfjsKernels = { SAGAN_NATIVE_CONV: 'off' }
+    const tfjsKernels = { SAGAN_NATIVE: 'off' }
     for (const weights of ['--raw', '--ema']) {
       expect(cliWith(tfjsKernels, 'export', run.id, '--out', fromRun, weights, ...same).code).toBe(0)
       const imported = cli('export', '--from-model', model, '--out', fromModel, weights, ...same)

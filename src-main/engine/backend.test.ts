@@ -48,13 +48,13 @@ test('a forced preference skips the faster backends with that reason', async () 
   await initBackend('wasm')
 })
 
-test('the report says how convolutions run: oneDNN on the CPU backends where native/dnnl-conv is built, else why not', async () => {
+test('the report says how convolutions and attention run: oneDNN on the CPU backends where native/dnnl is built, else why not', async () => {
   for (const name of ['cpu', 'wasm'] as const) {
     const info = await initBackend(name)
-    expect(info.convolutions).toMatch(
-      existsSync(join(import.meta.dirname, '../../native/dnnl-conv/build/Release/dnnl_conv.node')) && process.env.SAGAN_NATIVE_CONV !== 'off'
+    expect(info.kernels).toMatch(
+      existsSync(join(import.meta.dirname, '../../native/dnnl/build/Release/sagan_dnnl.node')) && process.env.SAGAN_NATIVE !== 'off'
         ? /^oneDNN/
-        : new RegExp(`^the ${name} backend's own kernels: .*(not built|did not load)|SAGAN_NATIVE_CONV=off`),
+        : new RegExp(`^the ${name} backend's own kernels: .*(not built|did not load)|SAGAN_NATIVE=off`),
     )
   }
 })

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import type { GpuAdapterReport } from '../../src-shared/contract'
 import type { BackendInfo, BackendPreference } from '../../src-shared/run-config'
-import { nativeConvStatus } from './ops/native-conv'
+import { nativeStatus } from './ops/native/addon'
 
 export type { BackendInfo, BackendPreference }
 
@@ -89,8 +89,8 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       if (!ok) throw new Error(`tf.setBackend('${candidate.tfName}') returned false`)
       await tf.ready()
       if (tf.getBackend() !== candidate.tfName) throw new Error(`tfjs stayed on "${tf.getBackend()}"`)
-      const convolutions = nativeConvStatus(candidate.tfName).detail
-      return { name: candidate.preference, skipped, convolutions, ...(loaded ? { adapter: loaded } : {}) }
+      const kernels = nativeStatus(candidate.tfName).detail
+      return { name: candidate.preference, skipped, kernels, ...(loaded ? { adapter: loaded } : {}) }
     } catch (err) {
       skipped.push({ name: candidate.preference, reason: reasonOf(err) })
     }

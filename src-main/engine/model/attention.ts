@@ -11,6 +11,7 @@
 // All four convs are spectrally normalised and have no bias; gamma starts at 0.
 import * as tf from '@tensorflow/tfjs-core'
 import { attendPerImage } from '../ops/attention-core'
+import { nativeAttend } from '../ops/native/attention'
 import { maxPool2x2 } from '../ops/max-pool'
 import type { ForwardContext, ParamBuilder } from './params'
 import { SNConv2d } from './sn-layers'
@@ -50,10 +51,14 @@ export class SelfAttention {
 
   /** softmax(q k^T) v: [B, N, C/8], [B, M, C/8], [B, M, C/2] -> [B, N, C/2]. */
   private attend(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, ctx: ForwardContext): tf.Tensor3D {
-    // Training on wasm: image by image, where XNNPACK takes every product (measured at G's
-    // 32x32, batch 32: forward 301 -> 58 ms, forward and backward 972 -> 240 ms).
+    // Training on wasm and cpu: oneDNN where the native addon is built; else, on wasm, image by
+    // image, where XNNPACK takes every product (measured at G's 32x32, batch 32: forward
+    // 301 -> 58 ms, forward and backward 972 -> 240 ms).
     // Evaluation keeps the batched ops, which the exported graph model reproduces bit for bit.
-    if (ctx.training && !ctx.onAttention && tf.getBackend() === 'wasm') return attendPerImage(q, k, v)
+    if (ctx.training && !ctx.onAttention) {
+      const attended = nativeAttend(q, k, v) ?? (tf.getBackend() === 'wasm' ? attendPerImage(q, k, v) : null)
+      if (attended) return attended
+    }
     const beta = tf.softmax(tf.matMul(q, k, false, true)) as tf.Tensor3D // [B, N, M]; softmax over keys (last axis)
     ctx.onAttention?.(this.name, beta)
     return tf.matMul(beta, v)

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { initBackend } from '../backend'
-import { CONV_ROUTES, onConvRoute } from '../testing/conv-routes'
+import { NATIVE_ROUTES, onNativeRoute } from '../testing/native-routes'
 import { onBackend, randomTensor, relativeError } from '../testing/numerics'
 import { conv2dSame } from './conv2d'
 import { embed } from './embedding'
@@ -20,7 +20,7 @@ function gradsOf(conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D, x: tf.Te
 
 const reference = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same')
 
-describe.each(CONV_ROUTES)('conv2dSame through $name', (route) => {
+describe.each(NATIVE_ROUTES)('conv2dSame through $name', (route) => {
   for (const k of [1, 3]) {
     test.skipIf(route.skip)(`${k}x${k} output and both gradients equal tfjs's conv2d gradients computed on cpu`, async () => {
       const shapes = { x: [3, 6, 5, 4], w: [k, k, 4, 7], y: [3, 6, 5, 7] }
@@ -31,7 +31,7 @@ describe.each(CONV_ROUTES)('conv2dSame through $name', (route) => {
         return g
       })
       for (const backend of ['cpu', 'wasm']) {
-        const got = await onConvRoute(route, () =>
+        const got = await onNativeRoute(route, () =>
           onBackend(backend, () => {
             const [x, w, r] = [randomTensor(shapes.x, 1), randomTensor(shapes.w, 2), randomTensor(shapes.y, 3)]
             const g = gradsOf(conv2dSame, x as tf.Tensor4D, w as tf.Tensor4D, r)

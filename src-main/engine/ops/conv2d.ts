@@ -4,7 +4,7 @@
 // than a forward conv. Both gradients are rewritten as forward convs / matMuls,
 // which every backend runs fast.
 import * as tf from '@tensorflow/tfjs-core'
-import { nativeConv2dSame } from './native-conv'
+import { nativeConv2dSame } from './native/conv'
 
 /**
  * dL/dW for y = conv2d(x, w, 1, 'same').
@@ -71,7 +71,7 @@ export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, weightGradient = true
   // above would run dW as a conv whose filter is the whole image. The tape also skips dW by itself
   // where w is not trained, so plain autodiff covers both variants.
   if (tf.getBackend() === 'webgpu') return tf.conv2d(x, w, 1, 'same')
-  // On wasm and cpu, oneDNN where the native addon was built (native-conv.ts).
+  // On wasm and cpu, oneDNN where the native addon was built (native/conv.ts).
   const native = nativeConv2dSame(x, w, weightGradient)
   if (native) return native
   return (weightGradient ? withWeightGradient : inputGradientOnly)(x, w) as tf.Tensor4D

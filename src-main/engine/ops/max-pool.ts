@@ -3,8 +3,10 @@
 // to its top-left element when all four values are negative (reproduction in
 // docs/decisions.md), so on wasm every attention gradient was wrong. The forward
 // stays tf.maxPool (the exported graph model uses the same op); the backward is
-// built from exact ops (reshape, transpose, max, equal, cumsum), correct on every backend.
+// built from exact ops (reshape, transpose, max, equal, cumsum), correct on every backend, or is
+// oneDNN's on wasm and cpu where the native addon is built (native/pool.ts).
 import * as tf from '@tensorflow/tfjs-core'
+import { nativeMaxPoolGradient } from './native/pool'
 
 /** x: [B, H, W, C] -> [4, B*H/2*W/2*C]: the four elements of each window, top-left, top-right, bottom-left, bottom-right. */
 function windows(x: tf.Tensor4D): tf.Tensor2D {
@@ -36,7 +38,10 @@ const pool = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   save([x])
   return {
     value: tf.maxPool(x, 2, 2, 'valid'),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => maxPoolGradient(saved[0] as tf.Tensor4D, dy as tf.Tensor4D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sdy] = [saved[0] as tf.Tensor4D, dy as tf.Tensor4D]
+      return nativeMaxPoolGradient(sx, sdy) ?? maxPoolGradient(sx, sdy)
+    },
   }
 })
 

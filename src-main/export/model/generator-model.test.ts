@@ -6,7 +6,7 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type RunConfigInput, buildRunConfig } from '../../../src-shared/run-config'
 import { initBackend } from '../../engine/backend'
-import { CONV_ROUTES, onConvRoute } from '../../engine/testing/conv-routes'
+import { NATIVE_ROUTES, onNativeRoute } from '../../engine/testing/native-routes'
 import { maxDifference } from '../../engine/testing/numerics'
 import { type Batch, SaganTrainer, type TrainingData, type WeightsChoice } from '../../engine/trainer'
 import { checkpointGenerator } from './baked-weights'
@@ -80,7 +80,7 @@ const conditional = () => exportedRun('conditional', 3)
 // D's attention is dropped: only G is exported, and full attention in D would only slow training.
 const unconditional = () => exportedRun('unconditional', 0, { attentionVariant: 'full', dAttention: [], ema: { enabled: false } })
 
-// The exported graph runs TF.js's own Conv2D. Where native/dnnl-conv is built, the run's
+// The exported graph runs TF.js's own Conv2D. Where native/dnnl is built, the run's
 // convolutions go through oneDNN, which sums in another order: floats then differ by ~1e-6 and a
 // rare pixel by one level. With the backend's kernels on both sides the images are bit-identical.
 const TOLERANCE = { exact: { pixel: 0, float: 0 }, oneDNN: { pixel: 1, float: 1e-5 } }
@@ -98,9 +98,9 @@ async function expectSameImages({ trainer, dir }: Exported): Promise<void> {
   const { zDim, numClasses } = trainer.config
   const z = trainer.fixedLatents(6, 11).z.subarray(0, 6 * zDim)
   const labels = Int32Array.from({ length: 6 }, (_, i) => (numClasses > 0 ? i % numClasses : 0))
-  for (const route of CONV_ROUTES.filter((r) => !r.skip)) {
+  for (const route of NATIVE_ROUTES.filter((r) => !r.skip)) {
     const tolerance = route.off ? TOLERANCE.exact : TOLERANCE.oneDNN
-    const sheets = await onConvRoute(route, async () => {
+    const sheets = await onNativeRoute(route, async () => {
       const drawn: Uint8Array[] = []
       for (const w of choices) {
         const fromRun = await trainer.sample(z, labels, w)

@@ -1,19 +1,20 @@
-// oneDNN stride-1 'same' convolutions for the engine's CPU backends (engine/ops/native-conv.ts):
+// oneDNN stride-1 'same' convolutions for the engine's CPU backends (engine/ops/native/conv.ts):
 // forward, input gradient and weight gradient, in tfjs's layouts (NHWC activations, HWIO
 // filters). Why: XNNPACK inside wasm runs these at 18-36 GFLOP/s on 128-bit SIMD; oneDNN uses the
 // CPU's own vector width (docs/performance.md, issue 18).
 // Each call is synchronous on the calling thread with one OpenMP thread: the engine trains one
 // data-parallel replica per core, so the cores are already shared out.
-#include <node_api.h>
 #include <omp.h>
 
 #include <dnnl.hpp>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <string>
 #include <tuple>
 
+#include "kernels.h"
+#include "napi-args.h"
+
+namespace sagan {
 namespace {
 
 using dnnl::memory;
@@ -71,67 +72,43 @@ memory weightsAs(Context& ctx, dnnl::stream& st, const memory::desc& want, const
   return out;
 }
 
-bool floatArray(napi_env env, napi_value v, float** data, size_t* length) {
-  napi_typedarray_type type;
-  void* ptr;
-  napi_value buffer;
-  size_t offset;
-  if (napi_get_typedarray_info(env, v, &type, length, &ptr, &buffer, &offset) != napi_ok || type != napi_float32_array) return false;
-  *data = static_cast<float*>(ptr);
-  return true;
-}
-
-napi_value fail(napi_env env, const std::string& message) {
-  napi_throw_error(env, nullptr, message.c_str());
-  return nullptr;
-}
-
-// run(kind, a, b, out, [B, H, W, C, O, k]) writes into out:
+// conv(kind, a, b, out, [B, H, W, C, O, k]) writes into out:
 //   forward:          a = x [B,H,W,C],  b = w [k,k,C,O] -> y  [B,H,W,O]
 //   backward data:    a = dy [B,H,W,O], b = w [k,k,C,O] -> dx [B,H,W,C]
 //   backward weights: a = x [B,H,W,C],  b = dy [B,H,W,O] -> dw [k,k,C,O]
 // The caller passes views of the wasm backend's heap, so no operand is copied on the way.
 napi_value Run(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  void* raw;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, &raw);
-  auto& ctx = *static_cast<Context*>(raw);
-  if (argc != 5) return fail(env, "dnnl_conv.run(kind, a, b, out, dims): 5 arguments");
+  auto* ctx = args<Context>(env, info, argv, 5, "conv(kind, a, b, out, dims)");
+  if (!ctx) return nullptr;
   int32_t kind;
-  if (napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2) return fail(env, "dnnl_conv.run: kind must be 0, 1 or 2");
+  if (napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2) return fail(env, "conv: kind must be 0, 1 or 2");
   int64_t d[6];
-  for (uint32_t i = 0; i < 6; i++) {
-    napi_value e;
-    if (napi_get_element(env, argv[4], i, &e) != napi_ok || napi_get_value_int64(env, e, &d[i]) != napi_ok || d[i] <= 0)
-      return fail(env, "dnnl_conv.run: dims must be 6 positive integers [B, H, W, C, O, k]");
-  }
+  if (!dims(env, argv[4], d, 6, "conv: dims [B, H, W, C, O, k]")) return nullptr;
   const Shape s{d[0], d[1], d[2], d[3], d[4], d[5]};
-  if (s.k % 2 != 1) return fail(env, "dnnl_conv.run: k must be odd");
+  if (s.k % 2 != 1) return fail(env, "conv: k must be odd");
   const size_t xn = s.b * s.h * s.w * s.c, yn = s.b * s.h * s.w * s.o, wn = s.k * s.k * s.c * s.o;
-  const size_t want_a = kind == kBackwardData ? yn : xn, want_b = kind == kBackwardWeights ? yn : wn;
-  const size_t out_n = kind == kForward ? yn : kind == kBackwardData ? xn : wn;
-  float *a, *b, *out;
-  size_t an, bn, on;
-  if (!floatArray(env, argv[1], &a, &an) || an != want_a) return fail(env, "dnnl_conv.run: first operand must be a Float32Array of " + std::to_string(want_a));
-  if (!floatArray(env, argv[2], &b, &bn) || bn != want_b) return fail(env, "dnnl_conv.run: second operand must be a Float32Array of " + std::to_string(want_b));
-  if (!floatArray(env, argv[3], &out, &on) || on != out_n) return fail(env, "dnnl_conv.run: out must be a Float32Array of " + std::to_string(out_n));
+  float* a = floats(env, argv[1], kind == kBackwardData ? yn : xn, "conv: the first operand");
+  float* b = a ? floats(env, argv[2], kind == kBackwardWeights ? yn : wn, "conv: the second operand") : nullptr;
+  float* out = b ? floats(env, argv[3], kind == kForward ? yn : kind == kBackwardData ? xn : wn, "conv: out") : nullptr;
+  if (!out) return nullptr;
+  auto& c = *ctx;
   try {
     omp_set_num_threads(1);
-    Prims& p = primsFor(ctx, s);
-    dnnl::stream st(ctx.eng);
+    Prims& p = primsFor(c, s);
+    dnnl::stream st(c.eng);
     auto x_d = act(s.b, s.h, s.w, s.c), y_d = act(s.b, s.h, s.w, s.o);
     if (kind == kForward) {
-      memory w = weightsAs(ctx, st, p.fwd.weights_desc(), s, b);
-      p.fwd_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, ctx.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, memory(y_d, ctx.eng, out)}});
+      memory w = weightsAs(c, st, p.fwd.weights_desc(), s, b);
+      p.fwd_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, c.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, memory(y_d, c.eng, out)}});
     } else if (kind == kBackwardData) {
-      memory w = weightsAs(ctx, st, p.bwd_data.weights_desc(), s, b);
-      p.bwd_data_p.execute(st, {{DNNL_ARG_DIFF_DST, memory(y_d, ctx.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, memory(x_d, ctx.eng, out)}});
+      memory w = weightsAs(c, st, p.bwd_data.weights_desc(), s, b);
+      p.bwd_data_p.execute(st, {{DNNL_ARG_DIFF_DST, memory(y_d, c.eng, a)}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, memory(x_d, c.eng, out)}});
     } else {
-      memory user(hwio(s), ctx.eng, out);
+      memory user(hwio(s), c.eng, out);
       const auto want = p.bwd_weights.diff_weights_desc();
-      memory dw = want == user.get_desc() ? user : memory(want, ctx.eng);
-      p.bwd_weights_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, ctx.eng, a)}, {DNNL_ARG_DIFF_DST, memory(y_d, ctx.eng, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+      memory dw = want == user.get_desc() ? user : memory(want, c.eng);
+      p.bwd_weights_p.execute(st, {{DNNL_ARG_SRC, memory(x_d, c.eng, a)}, {DNNL_ARG_DIFF_DST, memory(y_d, c.eng, b)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
       if (dw.get_data_handle() != user.get_data_handle()) dnnl::reorder(dw, user).execute(st, dw, user);
     }
     st.wait();
@@ -143,12 +120,6 @@ napi_value Run(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-NAPI_MODULE_INIT() {
-  // One context per JavaScript environment: each worker thread gets its own primitives.
-  auto* ctx = new Context();
-  napi_add_env_cleanup_hook(env, [](void* c) { delete static_cast<Context*>(c); }, ctx);
-  napi_value fn;
-  napi_create_function(env, "run", NAPI_AUTO_LENGTH, Run, ctx, &fn);
-  napi_set_named_property(env, exports, "run", fn);
-  return exports;
-}
+void exportConv(napi_env env, napi_value exports) { exportFunction(env, exports, "conv", Run, owned<Context>(env)); }
+
+}  // namespace sagan
