@@ -1,8 +1,11 @@
 // The attention product y = softmax(q k^T) v and its gradients, as oneDNN batched matmuls and
 // softmax (engine/ops/native/attention.ts). Why: on wasm the batched products fall to scalar loops
 // or run image by image through XNNPACK with gathers, stacks and transposes around them; here
-// every product is one call, the transposed operands are strides, not copies.
+// the transposed operands are strides, not copies.
 // Shapes (per call): q [B,N,D], k [B,M,D], v [B,M,E], y [B,N,E], beta [B,N,M] (softmax over keys).
+// The primitives are built for one image and run image by image: oneDNN picks its blocking by the
+// batch, so a batched product would round an image differently in a data-parallel replica's half
+// batch than in the whole batch (data-parallel.test.ts holds replicas to a single trainer).
 #include <omp.h>
 
 #include <dnnl.hpp>
@@ -39,14 +42,16 @@ struct Prims {
 struct Context {
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
   std::map<Shape, std::unique_ptr<Prims>> prims;
-  std::vector<float> scratch;  // dBeta, then dLogits: [B, N, M]
+  std::vector<float> scratch;  // one image's dBeta, then dLogits: [N, M]
 };
 
 dnnl::matmul matmul(Context& ctx, const memory::desc& a, const memory::desc& b, const memory::desc& c) {
   return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), ctx.eng));
 }
 
-Prims& primsFor(Context& ctx, const Shape& s) {
+/** Primitives for one image of shape s (s.b is ignored). */
+Prims& primsFor(Context& ctx, Shape s) {
+  s.b = 1;
   auto it = ctx.prims.find(s);
   if (it != ctx.prims.end()) return *it->second;
   using namespace dnnl;
@@ -65,6 +70,9 @@ Prims& primsFor(Context& ctx, const Shape& s) {
   });
   return *(ctx.prims[s] = std::move(p));
 }
+
+/** Image i's [rows, cols] block of a [B, rows, cols] operand. */
+float* image(float* t, int64_t i, int64_t rows, int64_t cols) { return t + i * rows * cols; }
 
 void mm(Context& ctx, dnnl::stream& st, dnnl::matmul& p, const memory::desc& ad, float* a, const memory::desc& bd, float* b,
         const memory::desc& cd, float* c) {
@@ -94,11 +102,14 @@ napi_value Forward(napi_env env, napi_callback_info info) {
     omp_set_num_threads(1);  // one data-parallel replica per core already
     Prims& p = primsFor(*ctx, s);
     dnnl::stream st(ctx->eng);
-    const auto map = dense(s.b, s.n, s.m);
-    mm(*ctx, st, p.logits, dense(s.b, s.n, s.d), q, transposed(s.b, s.m, s.d), k, map, beta);
-    memory m(map, ctx->eng, beta);
-    p.softmax.execute(st, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}});
-    mm(*ctx, st, p.value, map, beta, dense(s.b, s.m, s.e), v, dense(s.b, s.n, s.e), y);
+    const auto map = dense(1, s.n, s.m);
+    for (int64_t i = 0; i < s.b; i++) {
+      float* bi = image(beta, i, s.n, s.m);
+      mm(*ctx, st, p.logits, dense(1, s.n, s.d), image(q, i, s.n, s.d), transposed(1, s.m, s.d), image(k, i, s.m, s.d), map, bi);
+      memory m(map, ctx->eng, bi);
+      p.softmax.execute(st, {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}});
+      mm(*ctx, st, p.value, map, bi, dense(1, s.m, s.e), image(v, i, s.m, s.e), dense(1, s.n, s.e), image(y, i, s.n, s.e));
+    }
     st.wait();
   } catch (const dnnl::error& e) {
     return fail(env, std::string("oneDNN: ") + e.what());
@@ -123,15 +134,18 @@ napi_value Backward(napi_env env, napi_callback_info info) {
     omp_set_num_threads(1);
     Prims& p = primsFor(*ctx, s);
     dnnl::stream st(ctx->eng);
-    const auto map = dense(s.b, s.n, s.m);
-    ctx->scratch.resize(s.b * s.n * s.m);
+    const auto map = dense(1, s.n, s.m);
+    ctx->scratch.resize(s.n * s.m);
     float* g = ctx->scratch.data();
-    mm(*ctx, st, p.dBeta, dense(s.b, s.n, s.e), dy, transposed(s.b, s.m, s.e), v, map, g);
     memory gm(map, ctx->eng, g);
-    p.softmaxBackward.execute(st, {{DNNL_ARG_DST, memory(map, ctx->eng, beta)}, {DNNL_ARG_DIFF_DST, gm}, {DNNL_ARG_DIFF_SRC, gm}});
-    mm(*ctx, st, p.dq, map, g, dense(s.b, s.m, s.d), k, dense(s.b, s.n, s.d), dq);
-    mm(*ctx, st, p.dk, transposed(s.b, s.n, s.m), g, dense(s.b, s.n, s.d), q, dense(s.b, s.m, s.d), dk);
-    mm(*ctx, st, p.dv, transposed(s.b, s.n, s.m), beta, dense(s.b, s.n, s.e), dy, dense(s.b, s.m, s.e), dv);
+    for (int64_t i = 0; i < s.b; i++) {
+      float *dyi = image(dy, i, s.n, s.e), *qi = image(q, i, s.n, s.d), *bi = image(beta, i, s.n, s.m);
+      mm(*ctx, st, p.dBeta, dense(1, s.n, s.e), dyi, transposed(1, s.m, s.e), image(v, i, s.m, s.e), map, g);
+      p.softmaxBackward.execute(st, {{DNNL_ARG_DST, memory(map, ctx->eng, bi)}, {DNNL_ARG_DIFF_DST, gm}, {DNNL_ARG_DIFF_SRC, gm}});
+      mm(*ctx, st, p.dq, map, g, dense(1, s.m, s.d), image(k, i, s.m, s.d), dense(1, s.n, s.d), image(dq, i, s.n, s.d));
+      mm(*ctx, st, p.dk, transposed(1, s.n, s.m), g, dense(1, s.n, s.d), qi, dense(1, s.m, s.d), image(dk, i, s.m, s.d));
+      mm(*ctx, st, p.dv, transposed(1, s.n, s.m), bi, dense(1, s.n, s.e), dyi, dense(1, s.m, s.e), image(dv, i, s.m, s.e));
+    }
     st.wait();
   } catch (const dnnl::error& e) {
     return fail(env, std::string("oneDNN: ") + e.what());

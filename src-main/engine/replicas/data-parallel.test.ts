@@ -47,8 +47,14 @@ async function group(trainer: SaganTrainer, spawn = fromSource): Promise<Replica
 
 describe('data-parallel training', () => {
   test('two replicas on half batches compute the whole batch step: same losses and state as one trainer, replicas identical', async () => {
-    const single = await SaganTrainer.create(config(), data)
-    const primary = await SaganTrainer.create(config(), data)
+    // The 'full' attention variant: pooled attention's 2x2 max-pools send each window's gradient
+    // to its largest element, and where two are equal up to rounding (flat regions of early fakes)
+    // the two summation orders can pick different ones, which three steps of Adam amplify into
+    // noise (measured: D within 7e-6 with 'full', 7e-3 with 'pooled' and oneDNN's attention).
+    // The pool and its gradient are tested on their own (max-pool.test.ts).
+    const unpooled = config({ attentionVariant: 'full' })
+    const single = await SaganTrainer.create(unpooled, data)
+    const primary = await SaganTrainer.create(unpooled, data)
     cleanup.push(
       () => single.dispose(),
       () => primary.dispose(),
@@ -78,13 +84,10 @@ describe('data-parallel training', () => {
     expect(b.tensors.map((t) => t.name)).toEqual(a.tensors.map((t) => t.name))
     const errors = b.tensors.map((t, i) => ({ name: t.name, error: relativeError(t.data, a.tensors[i].data) }))
     const worst = (list: typeof errors) => list.reduce((w, e) => (e.error > w.error ? e : w))
-    // D has no batch norm: only summation order differs, and max-pool's routing: each window's
-    // gradient goes to its largest element, and where two are equal up to rounding (flat regions
-    // of early fakes) the two summation orders can pick different ones (measured 7e-4; under 1e-4
-    // with the 'full' attention variant, which has no pooling).
+    // D has no batch norm: only summation order differs.
     const d = errors.filter((e) => /^(D|adamD\.[mv])\//.test(e.name))
     expect(d.length).toBeGreaterThan(20)
-    expect(worst(d).error, `${worst(d).name} differs most`).toBeLessThan(2e-3)
+    expect(worst(d).error, `${worst(d).name} differs most`).toBeLessThan(1e-4)
     // G's conv biases all feed a BN, which subtracts any per-channel constant: their gradient is
     // exactly 0, and what float rounding leaves, Adam scales to +-lr in both runs alike. They (and
     // the running means, which absorb them) are noise by design; everything else must agree.
