@@ -3,9 +3,8 @@
 // or run image by image through XNNPACK with gathers, stacks and transposes around them; here
 // the transposed operands are strides, not copies.
 // Shapes (per call): q [B,N,D], k [B,M,D], v [B,M,E], y [B,N,E], beta [B,N,M] (softmax over keys).
-// The primitives are built for one image and run image by image: oneDNN picks its blocking by the
-// batch, so a batched product would round an image differently in a data-parallel replica's half
-// batch than in the whole batch (data-parallel.test.ts holds replicas to a single trainer).
+// The primitives are built for one image and run image by image, so that an image's result cannot
+// depend on the batch it came in (a data-parallel replica's half or the whole batch).
 #include <omp.h>
 
 #include <dnnl.hpp>
