@@ -4,7 +4,7 @@
 # Fashion-MNIST dataset package, numpy (an independent reference for metric
 # tests), fonts for sheet labels, EGL + OpenGL ES with Mesa's DRI drivers (llvmpipe: the WebGPU
 # adapter the webgpu backend's tests run on without a GPU), oneDNN (libdnnl-dev: the native
-# convolutions npm's postinstall builds, scripts/build-native.mjs), then the npm packages from the
+# kernels npm's postinstall builds, scripts/build-native.mjs), then the npm packages from the
 # lock file.
 # PyTorch is only for benchmarks: see docs/performance.md.
 set -euo pipefail
