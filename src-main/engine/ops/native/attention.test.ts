@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { initBackend } from '../../backend'
-import { onBackend, randomTensor, relativeError } from '../../testing/numerics'
+import { type Attend, outputAndGrads, referenceAttend } from '../../testing/attention-reference'
+import { onBackend, relativeError } from '../../testing/numerics'
 import { nativeStatus } from './addon'
 import { nativeAttend } from './attention'
 
@@ -9,23 +10,10 @@ beforeAll(async () => {
   await initBackend('wasm')
 })
 
-type Attend = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D
-/** The batched formula, differentiated by tfjs itself. */
-const reference: Attend = (q, k, v) => tf.matMul(tf.softmax(tf.matMul(q, k, false, true)) as tf.Tensor3D, v)
 const native: Attend = (q, k, v) => {
   const y = nativeAttend(q, k, v)
   if (!y) throw new Error(`oneDNN attention did not apply: ${nativeStatus().detail}`)
   return y
-}
-
-/** Output and the three gradients of sum(attend(q, k, v) * r), r fixed and random. */
-function outputAndGrads(attend: Attend, shapes: Record<'q' | 'k' | 'v' | 'y', number[]>) {
-  return tf.tidy(() => {
-    const [q, k, v, r] = [randomTensor(shapes.q, 1), randomTensor(shapes.k, 2), randomTensor(shapes.v, 3), randomTensor(shapes.y, 4)]
-    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attend(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D)
-    const [dq, dk, dv] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(f(a, b, c), r)))([q, k, v])
-    return { y: f(q, k, v).dataSync(), dq: dq.dataSync(), dk: dk.dataSync(), dv: dv.dataSync() }
-  })
 }
 
 describe.skipIf(!nativeStatus('wasm').active)('nativeAttend (oneDNN)', () => {
@@ -41,7 +29,7 @@ describe.skipIf(!nativeStatus('wasm').active)('nativeAttend (oneDNN)', () => {
       async ({ dims }) => {
         const [B, N, M, D, E] = dims
         const shapes = { q: [B, N, D], k: [B, M, D], v: [B, M, E], y: [B, N, E] }
-        const expected = await onBackend('cpu', () => outputAndGrads(reference, shapes))
+        const expected = await onBackend('cpu', () => outputAndGrads(referenceAttend, shapes))
         const got = await onBackend(backend, () => {
           const before = tf.memory().numTensors
           const result = outputAndGrads(native, shapes)
