@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js'
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import type { GpuAdapterReport } from '../../src-shared/contract'
 import type { BackendInfo, BackendPreference } from '../../src-shared/run-config'
+import { unstoppable } from '../workers/worker-stop'
 import { nativeStatus } from './ops/native/addon'
 
 export type { BackendInfo, BackendPreference }
@@ -31,9 +32,12 @@ interface LoadContext {
 /** Dawn is a native addon with a GPU device behind it: one process loads it, the training worker. */
 async function loadWebgpu({ preference, options }: LoadContext): Promise<GpuAdapterReport> {
   if (!options.webgpu) throw new Error('only the training worker loads webgpu; this process computes on the CPU')
-  const { registerWebgpu } = await import('./webgpu/register')
-  // 'auto' wants speed: a software adapter is slower than wasm. Asking for webgpu by name takes any adapter.
-  return registerWebgpu(preference === 'webgpu')
+  // Dawn's set-up must not be cut short by a stopping worker (workers/worker-stop.ts).
+  return unstoppable(async () => {
+    const { registerWebgpu } = await import('./webgpu/register')
+    // 'auto' wants speed: a software adapter is slower than wasm. Asking for webgpu by name takes any adapter.
+    return registerWebgpu(preference === 'webgpu')
+  })
 }
 
 // Bare specifiers kept in variables so bundlers leave the optional packages alone.

@@ -3,12 +3,13 @@
 import type { ExportCalls, ExportRequest } from '../export/model/export-contract'
 import { spawnBundledWorker } from '../workers/bundled-worker'
 import { connectWorker } from '../workers/rpc'
+import { stopWorker } from '../workers/worker-stop'
 
 export async function writeGeneratorInWorker(request: ExportRequest): Promise<string[]> {
   const worker = spawnBundledWorker('export-worker')
   try {
     return await connectWorker<ExportCalls>(worker, 'export worker').write(request)
   } finally {
-    void worker.terminate()
+    void stopWorker(worker)
   }
 }

@@ -6,9 +6,11 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { useSurfacelessEgl } from '../engine/webgpu/adapter'
+import { withStopFlag } from './worker-stop'
 
 type BundledWorker = 'training-worker' | 'inspection-worker' | 'replica-worker' | 'evaluation-worker' | 'export-worker'
 
+/** A worker from the bundle; end it with stopWorker (worker-stop.ts), not terminate. */
 export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions): Worker {
   // Training and inspection may open a GPU through OpenGL ES, whose EGL reads the process environment.
   if (name === 'training-worker' || name === 'inspection-worker') useSurfacelessEgl()
@@ -19,7 +21,11 @@ export function spawnBundledWorker(name: BundledWorker, options?: WorkerOptions)
   ]
   for (const candidate of candidates) {
     const file = fileURLToPath(new URL(candidate, import.meta.url))
-    if (existsSync(file)) return new Worker(file, options)
+    if (!existsSync(file)) continue
+    const { workerData, register } = withStopFlag(options?.workerData)
+    const worker = new Worker(file, { ...options, workerData })
+    register(worker)
+    return worker
   }
   throw new Error(`The ${name} is not built (out/main/${name}.js). Run \`npm run build\` first.`)
 }

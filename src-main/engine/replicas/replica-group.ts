@@ -9,6 +9,7 @@ import { type Batch, SaganTrainer, type StepResult, type TrainingData } from '..
 import { createCollectiveBuffers, SharedMemoryCollective } from '../parallel/collective'
 import { assertInLockstep, exchangeDigests } from '../parallel/lockstep'
 import { connectWorker, type Rpc, transferring } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 import type { ReplicaCalls, ReplicaInit } from './replica-contract'
 
 export type SpawnReplica = (init: ReplicaInit) => Worker
@@ -60,7 +61,7 @@ export class ReplicaGroup {
         replicas.map((r, i) => r.started().catch((err: Error) => Promise.reject(new Error(`replica ${i + 1} could not start: ${err.message}`)))),
       )
     } catch (err) {
-      await Promise.all(workers.map((w) => w.terminate()))
+      await Promise.all(workers.map((w) => stopWorker(w)))
       throw err
     }
     const collective = new SharedMemoryCollective(buffers, 0)
@@ -123,6 +124,6 @@ export class ReplicaGroup {
     this.closing = true
     this.trainer.attachCollective(null)
     this.collective.abort('the replica group was shut down')
-    await Promise.all(this.workers.map((w) => w.terminate()))
+    await Promise.all(this.workers.map((w) => stopWorker(w)))
   }
 }

@@ -5,6 +5,7 @@ import { expect, test } from 'vitest'
 import { buildRunConfig } from '../../../src-shared/run-config'
 import { spawnBundledWorker } from '../../workers/bundled-worker'
 import { connectWorker } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 import type { Checkpoint, Samples, TrainingCalls, TrainingEvents, TrainingProgress } from '../worker/training-contract'
 
 // Dawn is loaded by the worker only, as in the app (this test process never opens a GPU itself).
@@ -46,7 +47,7 @@ test('a run asking for webgpu trains in the bundled worker, names its adapter, s
     dataset: { images: new Uint8Array(4 * 32 * 32).map((_, i) => i % 251), labels: new Int32Array(4), classNames: [], imageSize: 32, channels: 1 },
   })
   await done
-  await worker.terminate()
+  await stopWorker(worker)
   if (ready.backend.name !== 'webgpu')
     return ctx.skip(
       `no WebGPU adapter could be created in the worker (${ready.backend.skipped.find((s) => s.name === 'webgpu')?.reason ?? 'webgpu did not load'})`,

@@ -5,6 +5,7 @@ import type { BackendReport } from '../../../src-shared/contract'
 import type { TrainingCalls } from '../../engine/worker/training-contract'
 import { spawnBundledWorker } from '../../workers/bundled-worker'
 import { connectWorker } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 
 export async function probeBackendInWorker(): Promise<BackendReport> {
   const worker = spawnBundledWorker('training-worker')
@@ -14,6 +15,6 @@ export async function probeBackendInWorker(): Promise<BackendReport> {
   } catch (err) {
     throw new Error(`backend probe: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   } finally {
-    await worker.terminate()
+    await stopWorker(worker)
   }
 }

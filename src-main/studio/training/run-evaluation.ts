@@ -16,6 +16,7 @@ import type { RunStore } from '../../store/run-store'
 import type { TrainingStore } from '../../store/training-store'
 import { spawnBundledWorker } from '../../workers/bundled-worker'
 import { connectWorker, type Rpc } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 import { fixedLatents, sheetColumns, sheetPerClass } from '../../engine/fixed-latents'
 import { encodeGrid } from '../../export/sample-grid'
 
@@ -158,7 +159,7 @@ export class RunEvaluation {
       })
     }
     this.closed = true // what the ended worker leaves unanswered is no error of the run
-    await this.worker.terminate()
+    await stopWorker(this.worker)
   }
 
   /** The grid and every neighbour as PNG, stored before the metrics are announced. */

@@ -11,6 +11,7 @@ import { encodeHeatmap, encodeImage } from '../../export/heatmap'
 import type { StoredCheckpoint } from '../../store/training-store'
 import { spawnBundledWorker } from '../../workers/bundled-worker'
 import { connectWorker, type Rpc } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 
 /** Shown size of the sample and its map, in pixels. */
 const VIEW_PX = 256
@@ -86,7 +87,7 @@ export class RunInspector {
     this.checkpoint = checkpoint
   }
 
-  dispose(): void {
-    void this.worker.terminate()
+  dispose(): Promise<void> {
+    return stopWorker(this.worker)
   }
 }

@@ -16,6 +16,7 @@ import type { TrainingStore } from '../../store/training-store'
 import { RunEvaluation } from './run-evaluation'
 import { spawnBundledWorker } from '../../workers/bundled-worker'
 import { connectWorker, type Rpc } from '../../workers/rpc'
+import { stopWorker } from '../../workers/worker-stop'
 
 export interface RunSessionDeps {
   runs: RunStore
@@ -230,9 +231,9 @@ export class RunSession {
     if (this.ended) return
     this.setStatus(status, reason)
     this.ended = true
-    void this.worker.terminate()
     // The last evaluation may still be computing: its values belong to the run.
-    void (this.evaluation?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => this.resolveDone(status))
+    const evaluated = (this.evaluation?.close() ?? Promise.resolve()).catch(() => undefined)
+    void Promise.all([stopWorker(this.worker), evaluated]).finally(() => this.resolveDone(status))
   }
 }
 

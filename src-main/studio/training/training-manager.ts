@@ -269,7 +269,7 @@ export class TrainingManager {
           () => false,
         ))
       ) {
-        this.dropInspector(id)
+        void this.dropInspector(id)
         held = undefined
       }
       if (!held) {
@@ -279,16 +279,16 @@ export class TrainingManager {
     }
     // An idle inspector gives its memory back after a while.
     clearTimeout(held.timer)
-    held.timer = setTimeout(() => this.dropInspector(id), INSPECTOR_IDLE_MS)
+    held.timer = setTimeout(() => void this.dropInspector(id), INSPECTOR_IDLE_MS)
     held.timer.unref()
     return held.inspector
   }
 
-  private dropInspector(id: string): void {
+  private dropInspector(id: string): Promise<void> {
     const held = this.inspectors.get(id)
     clearTimeout(held?.timer)
-    held?.inspector.dispose()
     this.inspectors.delete(id)
+    return held?.inspector.dispose() ?? Promise.resolve()
   }
 
   /** Resolves when the run's worker has ended (completed, stopped or failed). */
@@ -370,12 +370,12 @@ export class TrainingManager {
 
   /** Stops every live run (each saves a final checkpoint) and waits for them. */
   async shutdown(): Promise<void> {
-    for (const id of [...this.inspectors.keys()]) this.dropInspector(id)
+    const inspectorsGone = [...this.inspectors.keys()].map((id) => this.dropInspector(id))
     // Queued runs never started: the next studio shows them interrupted, resumable.
     for (const q of this.queue.splice(0)) q.started()
     const live = [...this.sessions.values()]
     for (const s of live) s.stop()
-    await Promise.all(live.map((s) => s.finished()))
+    await Promise.all([...live.map((s) => s.finished()), ...inspectorsGone])
   }
 
   private launch(id: string, config: RunConfig, dataset: LoadedDataset, resume?: { state: Uint8Array; sampler: SamplerState }): void {
