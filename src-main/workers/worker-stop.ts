@@ -13,7 +13,7 @@ const CLOSING = 2
 /** Where the word travels in workerData (spawnBundledWorker puts it there). */
 const KEY = 'stopFlag'
 
-/** How long a stop waits for a load before terminating anyway: Dawn finds a software adapter in about a second. */
+/** How long a stop waits for a load before terminating anyway: Dawn's set-up took about 50 ms on llvmpipe; a slow driver gets the rest. */
 const GRACE_MS = 30_000
 
 const POLL_MS = 20
@@ -21,17 +21,16 @@ const POLL_MS = 20
 const flags = new WeakMap<Worker, Int32Array>()
 
 /** workerData for a new worker, with the stop word added; `register` ties the word to the Worker once it exists. */
-export function withStopFlag(data: unknown): { workerData: unknown; register: (worker: Worker) => void } {
+export function withStopFlag(data: object | undefined): { workerData: object; register: (worker: Worker) => void } {
   const flag = new Int32Array(new SharedArrayBuffer(4))
-  const base = typeof data === 'object' && data !== null ? data : {}
-  return { workerData: { ...base, [KEY]: flag }, register: (worker) => void flags.set(worker, flag) }
+  return { workerData: { ...data, [KEY]: flag }, register: (worker) => void flags.set(worker, flag) }
 }
 
 /** Terminates `worker` once no native load is in flight (at most GRACE_MS later). */
 export async function stopWorker(worker: Worker): Promise<void> {
   const flag = flags.get(worker)
   const deadline = Date.now() + GRACE_MS
-  // Polled: a load lasts about a second, and Atomics.waitAsync is not in this TypeScript lib.
+  // Polled: a load is short, and Atomics.waitAsync is not in this TypeScript lib.
   while (flag && Atomics.compareExchange(flag, 0, IDLE, CLOSING) === LOADING && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
