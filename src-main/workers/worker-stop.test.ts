@@ -49,8 +49,8 @@ async function endDuringLoad(how: 'stop' | 'terminate', delay: number): Promise<
   return { delay, code, fatal: output.includes('FATAL ERROR') }
 }
 
-// Ends at 0-60 ms into Dawn's set-up (it lasts about 50 ms with a software
-// adapter). Terminated there, 4 in 12 workers aborted their process with
+// Ends at 0-60 ms into Dawn's set-up (it lasts about 40 ms with a software
+// adapter, once warm). Terminated there, 4 in 12 workers aborted their process with
 // "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw" from dawn.node.
 test('ending the built training worker while it loads Dawn: terminate aborts the process, stopWorker never does', { timeout: 180_000 }, async () => {
   const delays = Array.from({ length: 13 }, (_, i) => i * 5)

@@ -13,7 +13,7 @@ const CLOSING = 2
 /** Where the word travels in workerData (spawnBundledWorker puts it there). */
 const KEY = 'stopFlag'
 
-/** How long a stop waits for a load before terminating anyway: Dawn's set-up took about 50 ms on llvmpipe; a slow driver gets the rest. */
+/** How long a stop waits for a load before terminating anyway: Dawn's set-up took 39-44 ms on llvmpipe (254 ms cold); a slow driver gets the rest. */
 const GRACE_MS = 30_000
 
 const POLL_MS = 20
