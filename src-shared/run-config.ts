@@ -202,8 +202,8 @@ export interface Preset {
 export const PRESETS: Record<PresetName, Preset> = {
   quick: {
     description:
-      '32 px, width 8 (32 channels per layer), batch 32, 700 steps: about 10 minutes on 2 CPU cores (wasm with the oneDNN kernels, two replicas, ' +
-      '0.6-0.8 s per step plus evaluations; 1.3 s and about 15 minutes without them). On the 1 200-image demo at step 600: intra-FID 4.6, class agreement 0.37 (docs/quality.md). For trying things out.',
+      '32 px, width 8 (32 channels per layer), batch 32, 700 steps: on 2 CPU cores 0.6-0.8 s per step (wasm with the oneDNN kernels, two replicas), ' +
+      'so 7-9 minutes of steps plus evaluations; 1.3 s per step, 15 minutes of steps, without them. On the 1 200-image demo at step 600: intra-FID 4.6, class agreement 0.37 (docs/quality.md). For trying things out.',
     // Tuned for a 15-minute budget (docs/quality.md): learning rates twice the paper's (TTUR ratio kept) took step 600
     // from intra-FID 8.5 to 4.6; EMA from step 100 with decay 0.99 averages about the last 100 steps; an evaluation and a
     // checkpoint every 200 steps, so the best evaluation always has its checkpoint.
